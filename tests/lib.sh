@@ -1,0 +1,129 @@
+# Shared helpers for the integration tests (sourced by tests/*.sh).
+# Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
+# In CI (CI=true) or with OVPN_NO_SKIP=1 a skip is a hard error: a namespace
+# test that did not run must not look like one that passed.
+
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+SRC=$top_builddir/src
+TOOLS=$top_builddir/tests
+
+TEST_NAME=$(basename "$0" .sh)
+# Namespace names are prefixed per test run so parallel tests never collide.
+NS_PREFIX="ov$$"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ovpn-$TEST_NAME.XXXXXX")
+
+_cleanup_pids=""
+_cleanup_ns=""
+_cleanup_cmds=""
+
+say()  { printf '%s: %s\n' "$TEST_NAME" "$*"; }
+fail() { say "FAIL: $*"; exit 1; }
+hard_error() { say "ERROR: $*"; exit 99; }
+skip() {
+	if [ "${CI:-}" = true ] || [ "${OVPN_NO_SKIP:-}" = 1 ]; then
+		say "would skip ($*), but skips are errors here"; exit 99
+	fi
+	say "SKIP: $*"; exit 77
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+	ip netns list >/dev/null 2>&1 || skip "no network namespace support"
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+}
+need_cmd() {
+	for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "needs $c"; done
+}
+
+# Remember a PID to kill (and wait for) at exit.
+track_pid() { _cleanup_pids="$_cleanup_pids $1"; }
+# Run a command at exit (before namespaces are removed).
+on_exit() { _cleanup_cmds="$_cleanup_cmds
+$*"; }
+
+cleanup() {
+	rc=$?
+	set +e
+	eval "$_cleanup_cmds"
+	for p in $_cleanup_pids; do kill "$p" 2>/dev/null; done
+	for p in $_cleanup_pids; do
+		# bounded wait: 5 s, then SIGKILL
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+	done
+	for n in $_cleanup_ns; do ip netns del "$n" 2>/dev/null; done
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
+		say "exit $rc; logs kept in $TMP"
+		for f in "$TMP"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }; done
+	else
+		rm -rf "$TMP"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# ns NAME: create namespace $NS_PREFIX-NAME with lo up; prints nothing.
+ns_name() { printf '%s-%s' "$NS_PREFIX" "$1"; }
+ns_add() {
+	n=$(ns_name "$1")
+	ip netns add "$n" || hard_error "ip netns add $n"
+	_cleanup_ns="$_cleanup_ns $n"
+	ip -n "$n" link set lo up
+}
+nsx() { n=$(ns_name "$1"); shift; ip netns exec "$n" "$@"; }
+
+# veth_pair NS1 ADDR1/PLEN NS2 ADDR2/PLEN: a veth between two namespaces,
+# named eth-NS2 inside NS1 and eth-NS1 inside NS2.
+_veth_seq=0
+veth_pair() {
+	_veth_seq=$((_veth_seq + 1))
+	t1="ov$$x$_veth_seq"; t2="ov$$y$_veth_seq"
+	ip link add "$t1" type veth peer name "$t2" || hard_error "veth"
+	ip link set "$t1" netns "$(ns_name "$1")" name "eth-$3"
+	ip link set "$t2" netns "$(ns_name "$3")" name "eth-$1"
+	nsx "$1" ip addr add "$2" dev "eth-$3" nodad
+	nsx "$3" ip addr add "$4" dev "eth-$1" nodad
+	nsx "$1" ip link set "eth-$3" up
+	nsx "$3" ip link set "eth-$1" up
+}
+
+# bridge_ns NAME: a namespace holding a bridge br0 that others attach to.
+# attach NS ADDR/PLEN: connect NS to the bridge in $BRIDGE_NS with a veth.
+attach() {
+	_veth_seq=$((_veth_seq + 1))
+	n=$(ns_name "$1"); br=$(ns_name "$BRIDGE_NS")
+	t1="ov$$x$_veth_seq"; t2="ov$$p$_veth_seq"
+	ip link add "$t1" type veth peer name "$t2" || hard_error "veth for $1"
+	ip link set "$t1" netns "$n" name eth0
+	ip link set "$t2" netns "$br"
+	ip -n "$br" link set "$t2" master br0 up
+	ip -n "$n" addr add "$2" dev eth0 nodad
+	ip -n "$n" link set eth0 up
+}
+bridge_ns() {
+	BRIDGE_NS=$1
+	ns_add "$1"
+	ip -n "$(ns_name "$1")" link add br0 type bridge || hard_error "bridge"
+	ip -n "$(ns_name "$1")" link set br0 up
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time runs out.
+wait_for() {
+	t=$1; shift
+	end=$(( $(date +%s%N) / 1000000 + t * 1000 ))
+	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# keygen NAME: make $TMP/NAME.key (0600) and $TMP/NAME.key.pub.
+keygen() {
+	"$SRC/ovpn-keygen" -o "$TMP/$1.key" >/dev/null || hard_error "ovpn-keygen"
+}
+pubkey() { cat "$TMP/$1.key.pub"; }
