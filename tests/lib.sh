@@ -127,3 +127,30 @@ keygen() {
 	"$SRC/ovpn-keygen" -o "$TMP/$1.key" >/dev/null || hard_error "ovpn-keygen"
 }
 pubkey() { cat "$TMP/$1.key.pub"; }
+
+# start_ovpnd NS CONF [EXTRA ARGS...]: run ovpnd -f in NS, logging to
+# $TMP/ovpnd-NS.log; waits up to 5 s for the config's interface to appear.
+# Sets OVPND_PID. OVPND_WRAPPER (e.g. valgrind ...) is put in front.
+start_ovpnd() {
+	_ns=$1; _conf=$2; shift 2
+	_ifname=$(sed -n 's/^[[:space:]]*interface[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$_conf" | head -n 1)
+	# shellcheck disable=SC2086
+	nsx "$_ns" ${OVPND_WRAPPER:-} "$SRC/ovpnd" -f -c "$_conf" "$@" >>"$TMP/ovpnd-$_ns.log" 2>&1 &
+	OVPND_PID=$!
+	track_pid $OVPND_PID
+	wait_for "${OVPND_START_TIMEOUT:-5}" nsx "$_ns" ip link show "${_ifname:-ovpn0}" ||
+		fail "ovpnd in $_ns did not bring up ${_ifname:-ovpn0} (log: $(tail -n 3 "$TMP/ovpnd-$_ns.log"))"
+}
+
+# stop_pid PID: SIGTERM and wait (bounded) for it to exit; returns its status.
+stop_pid() {
+	kill "$1" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$1" 2>/dev/null && { kill -9 "$1"; return 1; }
+	wait "$1" 2>/dev/null
+}
+
+# ping_ok NS ADDR: a ping gets an answer within 10 s (time for a handshake).
+ping_ok() {
+	wait_for 10 nsx "$1" ping -c 1 -W 1 "$2"
+}
