@@ -154,3 +154,35 @@ stop_pid() {
 ping_ok() {
 	wait_for 10 nsx "$1" ping -c 1 -W 1 "$2"
 }
+
+# two_hosts: namespaces X and Y joined by a veth (192.0.2.1 and .2), keys x, y.
+two_hosts() {
+	ns_add X; ns_add Y
+	veth_pair X 192.0.2.1/24 Y 192.0.2.2/24
+	keygen x; keygen y
+}
+
+# host_conf FILE NAME KEY ADDR PEER PEERKEY PEER_ENDPOINT PEER_ALLOWED [EXTRA PEER LINES]
+# A one-peer config; PEER_ENDPOINT may be empty.
+host_conf() {
+	cat >"$1" <<CONF
+interface        = "ovpn-$2"
+private-key-file = "$TMP/$3.key"
+listen-port      = 51820
+address          = {"$4"}
+control-socket   = "$TMP/$2.sock"
+log-level        = "debug"
+peer "$5" {
+    public-key  = "$(pubkey "$6")"
+    ${7:+endpoint    = \"$7\"}
+    allowed-ips = {"$8"}
+    ${9:-}
+}
+CONF
+}
+
+# ping_stats NS ADDR COUNT INTERVAL: run ping, print "sent received".
+ping_stats() {
+	nsx "$1" ping -n -q -c "$3" -i "$4" -W 1 "$2" 2>/dev/null |
+		sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p'
+}

@@ -1,7 +1,8 @@
 /* tcp-xfer: move a deterministic byte stream over TCP and print its sha256
  * at both ends, so a test can prove nothing was lost or corrupted.
  *   tcp-xfer -l PORT [-t TIMEOUT_S]         receive one connection; print "BYTES SHA256"
- *   tcp-xfer -c ADDR PORT -n MB [-t TIMEOUT_S]  send MB MiB; print "BYTES SHA256" */
+ *   tcp-xfer -c ADDR PORT -n MB [-p MS] [-t TIMEOUT_S]
+ *       send MB MiB (pausing MS ms after each 64 KiB block); print "BYTES SHA256" */
 #include "config.h"
 
 #include <errno.h>
@@ -18,7 +19,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tcp-xfer -l PORT [-t S] | tcp-xfer -c ADDR PORT -n MB [-t S]\n");
+	fprintf(stderr, "usage: tcp-xfer -l PORT [-t S] | tcp-xfer -c ADDR PORT -n MB [-p MS] [-t S]\n");
 	exit(2);
 }
 
@@ -71,7 +72,7 @@ static int receive(const char *port)
 	return 0;
 }
 
-static int send_stream(const char *addr, const char *port, long mb)
+static int send_stream(const char *addr, const char *port, long mb, long pause_ms)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST };
 	struct addrinfo *ai;
@@ -112,6 +113,11 @@ static int send_stream(const char *addr, const char *port, long mb)
 			off += (size_t)n;
 		}
 		total += chunk;
+		if (pause_ms > 0) {
+			struct timespec ts = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 	shutdown(fd, SHUT_WR);
 	/* Wait for the receiver to close so every byte is known delivered. */
@@ -125,14 +131,15 @@ static int send_stream(const char *addr, const char *port, long mb)
 int main(int argc, char **argv)
 {
 	const char *listen_port = NULL;
-	long mb = 0, timeout = 120;
+	long mb = 0, timeout = 120, pause_ms = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "l:cn:t:h")) != -1) {
+	while ((opt = getopt(argc, argv, "l:cn:p:t:h")) != -1) {
 		switch (opt) {
 		case 'l': listen_port = optarg; break;
 		case 'c': break;
 		case 'n': mb = strtol(optarg, NULL, 10); break;
+		case 'p': pause_ms = strtol(optarg, NULL, 10); break;
 		case 't': timeout = strtol(optarg, NULL, 10); break;
 		default: usage();
 		}
@@ -145,5 +152,5 @@ int main(int argc, char **argv)
 		return receive(listen_port);
 	if (argc - optind != 2 || mb < 1)
 		usage();
-	return send_stream(argv[optind], argv[optind + 1], mb);
+	return send_stream(argv[optind], argv[optind + 1], mb, pause_ms);
 }
