@@ -75,6 +75,14 @@ ns_add() {
 	ip -n "$n" link set lo up
 }
 nsx() { n=$(ns_name "$1"); shift; ip netns exec "$n" "$@"; }
+# nsbg NS CMD...: start CMD in NS in the background; BG_PID is its PID (ip
+# netns exec execs CMD, so killing BG_PID stops CMD itself), tracked for exit.
+nsbg() {
+	n=$(ns_name "$1"); shift
+	ip netns exec "$n" "$@" &
+	BG_PID=$!
+	track_pid $BG_PID
+}
 
 # veth_pair NS1 ADDR1/PLEN NS2 ADDR2/PLEN: a veth between two namespaces,
 # named eth-NS2 inside NS1 and eth-NS1 inside NS2.
@@ -135,9 +143,8 @@ start_ovpnd() {
 	_ns=$1; _conf=$2; shift 2
 	_ifname=$(sed -n 's/^[[:space:]]*interface[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$_conf" | head -n 1)
 	# shellcheck disable=SC2086
-	nsx "$_ns" ${OVPND_WRAPPER:-} "$SRC/ovpnd" -f -c "$_conf" "$@" >>"$TMP/ovpnd-$_ns.log" 2>&1 &
-	OVPND_PID=$!
-	track_pid $OVPND_PID
+	nsbg "$_ns" ${OVPND_WRAPPER:-} "$SRC/ovpnd" -f -c "$_conf" "$@" >>"$TMP/ovpnd-$_ns.log" 2>&1
+	OVPND_PID=$BG_PID
 	wait_for "${OVPND_START_TIMEOUT:-5}" nsx "$_ns" ip link show "${_ifname:-ovpn0}" ||
 		fail "ovpnd in $_ns did not bring up ${_ifname:-ovpn0} (log: $(tail -n 3 "$TMP/ovpnd-$_ns.log"))"
 }

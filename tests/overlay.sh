@@ -43,8 +43,8 @@ run_round() { # UNDERLAY-ENDPOINT-OF-Y UNDERLAY-ENDPOINT-OF-X LABEL
 run_round 192.0.2.2:51820 192.0.2.1:51820 "IPv4 underlay"
 
 # 50 MiB through the tunnel, checked end to end.
-nsx Y "$TOOLS/tcp-xfer" -l 5001 -t 120 >"$TMP/rx.out" 2>"$TMP/rx.err" &
-rx=$!; track_pid $rx
+nsbg Y "$TOOLS/tcp-xfer" -l 5001 -t 120 >"$TMP/rx.out" 2>"$TMP/rx.err"
+rx=$BG_PID
 wait_for 5 grep -q listening "$TMP/rx.err" || fail "receiver did not start"
 nsx X "$TOOLS/tcp-xfer" -c 10.77.0.2 5001 -n 50 -t 120 >"$TMP/tx.out" || fail "sender failed"
 wait "$rx" || fail "receiver failed"
@@ -58,8 +58,7 @@ stop_pid "$py" || fail "Y did not exit cleanly on SIGTERM"
 nsx X ip link show ovpn-x >/dev/null 2>&1 && fail "ovpn-x left behind"
 
 # Prove the second round really runs over IPv6: capture X's underlay.
-nsx X tcpdump -i eth-Y -U -n -w "$TMP/u6.pcap" 'udp port 51820' 2>"$TMP/tcpdump.log" &
-track_pid $!
+nsbg X tcpdump -i eth-Y -U -n -w "$TMP/u6.pcap" 'udp port 51820' 2>"$TMP/tcpdump.log"
 wait_for 5 grep -q listening "$TMP/tcpdump.log" || fail "tcpdump did not start"
 run_round "[fd77::1:2]:51820" "[fd77::1:1]:51820" "IPv6 underlay"
 sleep 0.3

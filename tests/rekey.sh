@@ -14,12 +14,12 @@ start_ovpnd Y "$TMP/y.conf"
 grep -q 'OVPN_TEST_TIMERS' "$TMP/ovpnd-X.log" || fail "ovpnd did not announce the test timers"
 ping_ok X 10.77.0.2 || fail "no ping through the tunnel"
 
-nsx Y "$TOOLS/tcp-xfer" -l 5001 -t 60 >"$TMP/rx.out" 2>"$TMP/rx.err" &
-rx=$!; track_pid $rx
+nsbg Y "$TOOLS/tcp-xfer" -l 5001 -t 60 >"$TMP/rx.out" 2>"$TMP/rx.err"
+rx=$BG_PID
 wait_for 5 grep -q listening "$TMP/rx.err" || fail "receiver did not start"
 # 10 s of paced traffic: 160 blocks of 64 KiB, 60 ms apart.
-nsx X "$TOOLS/tcp-xfer" -c 10.77.0.2 5001 -n 10 -p 60 -t 60 >"$TMP/tx.out" &
-tx=$!; track_pid $tx
+nsbg X "$TOOLS/tcp-xfer" -c 10.77.0.2 5001 -n 10 -p 60 -t 60 >"$TMP/tx.out"
+tx=$BG_PID
 read -r sent received < <(ping_stats X 10.77.0.2 400 0.025)
 wait "$tx" || fail "sender failed"
 wait "$rx" || fail "receiver failed"

@@ -13,8 +13,8 @@ OVPND_START_TIMEOUT=30 OVPND_WRAPPER="valgrind --error-exitcode=42 --leak-check=
 	--track-fds=no --log-file=$TMP/valgrind.log" start_ovpnd Y "$TMP/y.conf"
 py=$OVPND_PID
 ping_ok X 10.77.0.2 || fail "no ping through the valgrind-run daemon"
-nsx Y "$TOOLS/tcp-xfer" -l 5001 -t 60 >"$TMP/rx.out" 2>"$TMP/rx.err" &
-rx=$!; track_pid $rx
+nsbg Y "$TOOLS/tcp-xfer" -l 5001 -t 60 >"$TMP/rx.out" 2>"$TMP/rx.err"
+rx=$BG_PID
 wait_for 5 grep -q listening "$TMP/rx.err" || fail "receiver did not start"
 nsx X "$TOOLS/tcp-xfer" -c 10.77.0.2 5001 -n 2 -t 60 >"$TMP/tx.out" || fail "sender failed"
 wait "$rx" || fail "receiver failed"

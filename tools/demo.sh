@@ -41,22 +41,15 @@ attach C 192.0.2.3/24
 nsx B sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 
 step "ovpnd on B (relay) and A (client)"
-start_ovpnd() { # NS CONF LOG
-	nsx "$1" "$SRC/ovpnd" -f -c "$2" >"$3" 2>&1 &
-	track_pid $!
-}
-start_ovpnd B "$top_srcdir/conf/lab-b.conf" "$TMP/ovpnd-b.log"
-start_ovpnd A "$top_srcdir/conf/lab-a.conf" "$TMP/ovpnd-a.log"
-wait_for 5 nsx B ip link show ovpn-b || fail "B's ovpnd did not bring up ovpn-b"
-wait_for 5 nsx A ip link show ovpn-a || fail "A's ovpnd did not bring up ovpn-a"
+start_ovpnd B "$top_srcdir/conf/lab-b.conf"
+start_ovpnd A "$top_srcdir/conf/lab-a.conf"
 nsx B sysctl -qw net.ipv4.conf.ovpn-b.rp_filter=0
 echo "A routes C into its tun:  $(nsx A ip route get 192.0.2.3 | head -n 1)"
 
 step "C listens on UDP $SINK_PORT; A's wire is captured"
-nsx C "$TOOLS/lab-sink" -n "$HELLOS" -t 20 "$SINK_PORT" >"$TMP/sink.out" 2>&1 &
-sink_pid=$!; track_pid $sink_pid
-nsx A tcpdump -i eth0 -U -n -s 0 -w "$TMP/a-wire.pcap" udp 2>"$TMP/tcpdump.log" &
-track_pid $!
+nsbg C "$TOOLS/lab-sink" -n "$HELLOS" -t 20 "$SINK_PORT" >"$TMP/sink.out" 2>&1
+sink_pid=$BG_PID
+nsbg A tcpdump -i eth0 -U -n -s 0 -w "$TMP/a-wire.pcap" udp 2>"$TMP/tcpdump.log"
 wait_for 5 grep -q listening "$TMP/tcpdump.log" || fail "tcpdump did not start"
 
 step "A sends $HELLOS hellos to C (192.0.2.3:$SINK_PORT)"
