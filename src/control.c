@@ -1,0 +1,246 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+
+static void control_client_close(struct control_client *cl)
+{
+	if (cl->lfd.fd < 0)
+		return;
+	loop_del(cl->ctl->loop, &cl->lfd);
+	close(cl->lfd.fd);
+	cl->lfd.fd = -1;
+	strbuf_free(&cl->out);
+}
+
+/* Write what is pending; close when all is out or the peer is gone. */
+static void control_client_flush(struct control_client *cl)
+{
+	while (cl->out_off < cl->out.len) {
+		ssize_t n = send(cl->lfd.fd, cl->out.data + cl->out_off,
+				 cl->out.len - cl->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			loop_mod(cl->ctl->loop, &cl->lfd, EPOLLOUT);
+			return;
+		}
+		if (n <= 0)
+			break;
+		cl->out_off += (size_t)n;
+	}
+	control_client_close(cl);
+}
+
+static void control_client_reply(struct control_client *cl, const char *request)
+{
+	strbuf_reset(&cl->out);
+	cl->ctl->handler(cl->ctl->ctx, request, &cl->out);
+	if (cl->out.failed) {
+		strbuf_reset(&cl->out);
+		strbuf_printf(&cl->out, "error: out of memory\n");
+	}
+	cl->out_off = 0;
+	control_client_flush(cl);
+}
+
+static void control_client_read(struct control_client *cl)
+{
+	char *nl;
+	ssize_t n;
+
+	n = recv(cl->lfd.fd, cl->in + cl->in_len, sizeof(cl->in) - 1 - cl->in_len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		control_client_close(cl);
+		return;
+	}
+	cl->in_len += (size_t)n;
+	cl->in[cl->in_len] = '\0';
+	nl = memchr(cl->in, '\n', cl->in_len);
+	if (nl) {
+		bool has_nul = memchr(cl->in, '\0', (size_t)(nl - cl->in)) != NULL;
+
+		*nl = '\0';
+		if (nl > cl->in && nl[-1] == '\r')
+			nl[-1] = '\0';
+		/* A NUL inside the line makes it no request at all. */
+		control_client_reply(cl, has_nul ? "" : cl->in);
+	} else if (cl->in_len >= sizeof(cl->in) - 1) {
+		strbuf_reset(&cl->out);
+		strbuf_printf(&cl->out, "error: request longer than %d bytes\n", CONTROL_MAX_REQUEST - 1);
+		cl->out_off = 0;
+		control_client_flush(cl);
+	}
+}
+
+static void control_client_event(struct loop_fd *lfd, uint32_t events)
+{
+	struct control_client *cl = (struct control_client *)lfd;
+
+	if (lfd->fd < 0)
+		return;
+	if (cl->out.len) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			control_client_flush(cl);
+		return;
+	}
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		control_client_read(cl);
+}
+
+static void control_accept(struct loop_fd *lfd, uint32_t events)
+{
+	struct control *c = (struct control *)lfd;
+	struct control_client *cl = NULL;
+	int fd;
+
+	(void)events;
+	fd = accept4(c->lfd.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < CONTROL_MAX_CLIENTS && !cl; i++)
+		if (c->clients[i].lfd.fd < 0)
+			cl = &c->clients[i];
+	if (!cl) {
+		c->rejected++;
+		close(fd);
+		return;
+	}
+	cl->lfd.fd = fd;
+	cl->in_len = 0;
+	cl->out_off = 0;
+	strbuf_init(&cl->out);
+	cl->deadline = loop_now() + CONTROL_CLIENT_TIMEOUT_NS;
+	if (loop_add(c->loop, &cl->lfd, EPOLLIN) < 0) {
+		close(fd);
+		cl->lfd.fd = -1;
+	}
+}
+
+uint64_t control_expire(struct control *c, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *cl = &c->clients[i];
+
+		if (cl->lfd.fd < 0)
+			continue;
+		if (cl->deadline <= now)
+			control_client_close(cl);
+		else if (cl->deadline < next)
+			next = cl->deadline;
+	}
+	return next;
+}
+
+/* A socket file already there: refuse if a daemon answers, else remove it. */
+static int control_clear_stale(const struct sockaddr_un *sun)
+{
+	struct stat st;
+	int fd, live;
+
+	if (lstat(sun->sun_path, &st) < 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err("control-socket %s exists and is not a socket", sun->sun_path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	live = fd >= 0 && connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (live) {
+		log_err("control-socket %s is in use by another daemon", sun->sun_path);
+		return -1;
+	}
+	unlink(sun->sun_path);
+	return 0;
+}
+
+static void control_make_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		log_warn("control-socket directory %s: %s", dir, strerror(errno));
+}
+
+int control_open(struct control *c, struct loop *loop, const char *path,
+		 uid_t uid, gid_t gid, control_handler handler, void *ctx)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t old_umask;
+	int fd = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->lfd.fd = -1;
+	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		c->clients[i].lfd.fd = -1;
+		c->clients[i].lfd.on_event = control_client_event;
+		c->clients[i].ctl = c;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_err("control-socket path too long: '%s'", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	control_make_parent(path);
+	if (control_clear_stale(&sun) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	old_umask = umask(0117);	/* the socket is created 0660 */
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		umask(old_umask);
+		goto fail;
+	}
+	umask(old_umask);
+	if (chown(path, uid, gid) < 0 || chmod(path, 0660) < 0 || listen(fd, 8) < 0)
+		goto fail;
+	c->lfd.fd = fd;
+	c->lfd.on_event = control_accept;
+	c->loop = loop;
+	c->handler = handler;
+	c->ctx = ctx;
+	strcpy(c->path, path);
+	return loop_add(loop, &c->lfd, EPOLLIN);
+fail:
+	log_err("control-socket %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+void control_close(struct control *c)
+{
+	if (c->lfd.fd < 0)
+		return;
+	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		control_client_close(&c->clients[i]);
+	loop_del(c->loop, &c->lfd);
+	close(c->lfd.fd);
+	c->lfd.fd = -1;
+	/* After the drop the daemon may not be allowed to unlink in a root
+	 * directory; a stale socket is replaced at the next start. */
+	unlink(c->path);
+}

@@ -1,0 +1,56 @@
+/* The control socket: a unix stream socket where ovpnctl asks for status or
+ * a reload. Every request is untrusted: one line of at most
+ * CONTROL_MAX_REQUEST bytes, a bounded number of clients, each with a
+ * deadline; replies are written without blocking the data path. */
+#ifndef OVPN_CONTROL_H
+#define OVPN_CONTROL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include "loop.h"
+#include "strbuf.h"
+
+#define CONTROL_MAX_REQUEST 256
+#define CONTROL_MAX_CLIENTS 8
+#define CONTROL_CLIENT_TIMEOUT_NS (UINT64_C(5) * 1000000000)
+
+/* Fill reply for one request line (without its newline). */
+typedef void (*control_handler)(void *ctx, const char *request, struct strbuf *reply);
+
+struct control;
+
+struct control_client {
+	struct loop_fd lfd;		/* fd < 0: slot free */
+	struct control *ctl;
+	char in[CONTROL_MAX_REQUEST];
+	size_t in_len;
+	struct strbuf out;
+	size_t out_off;
+	uint64_t deadline;
+};
+
+struct control {
+	struct loop_fd lfd;
+	struct loop *loop;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	control_handler handler;
+	void *ctx;
+	uint64_t rejected;		/* connections refused: all slots busy */
+	struct control_client clients[CONTROL_MAX_CLIENTS];
+};
+
+/* Create the socket at path (mode 0660, owned by uid:gid; parent directory
+ * created 0755 if missing; a stale socket replaced, a live one refused) and
+ * watch it in loop. 0 or -1 (logged). */
+int control_open(struct control *c, struct loop *loop, const char *path,
+		 uid_t uid, gid_t gid, control_handler handler, void *ctx);
+/* Close every client and the socket, and remove the socket file. */
+void control_close(struct control *c);
+/* Drop clients past their deadline; returns the earliest deadline left
+ * (UINT64_MAX for none). */
+uint64_t control_expire(struct control *c, uint64_t now);
+
+#endif

@@ -1,0 +1,32 @@
+/* The event loop: epoll over typed records. Each watched fd is a struct
+ * loop_fd embedded in its owner; the callback recovers the owner. */
+#ifndef OVPN_LOOP_H
+#define OVPN_LOOP_H
+
+#include <stdint.h>
+
+struct loop_fd;
+typedef void (*loop_fn)(struct loop_fd *lfd, uint32_t events);
+
+struct loop_fd {
+	int fd;
+	loop_fn on_event;
+};
+
+struct loop {
+	int epfd;
+};
+
+int loop_init(struct loop *l);
+void loop_free(struct loop *l);
+int loop_add(struct loop *l, struct loop_fd *lfd, uint32_t events);
+int loop_mod(struct loop *l, struct loop_fd *lfd, uint32_t events);
+void loop_del(struct loop *l, struct loop_fd *lfd);
+/* Wait up to timeout_ms (-1: forever) and dispatch what is ready.
+ * Returns the number of events dispatched, or -1 on error other than EINTR. */
+int loop_run_once(struct loop *l, int timeout_ms);
+
+/* Monotonic time in nanoseconds (CLOCK_MONOTONIC). */
+uint64_t loop_now(void);
+
+#endif
