@@ -3,7 +3,11 @@
 #ifndef OVPN_LOOP_H
 #define OVPN_LOOP_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+/* The struct that embeds member at ptr. */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 struct loop_fd;
 typedef void (*loop_fn)(struct loop_fd *lfd, uint32_t events);

@@ -1,0 +1,355 @@
+/* ovpnd's life: set up in DESIGN.md's order (config and key -> tun,
+ * addresses, routes -> UDP -> control socket -> privilege drop), run the
+ * event loop until SIGTERM/SIGINT, then undo what was set up. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "priv.h"
+#include "tun.h"
+
+static struct proto_peer *lookup_by_key(void *ctx, const uint8_t *public_key)
+{
+	struct peer *p = peer_index_find(ctx, public_key);
+
+	return p ? &p->proto : NULL;
+}
+
+/* OVPN_TEST_TIMERS="rekey-after-time=2 reject-after-time=4 ...": seconds
+ * (decimals allowed). For the test suite only; announced loudly. */
+static int test_timers_apply(struct proto_timers *t)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} names[] = {
+		{ "rekey-after-time", offsetof(struct proto_timers, rekey_after_time) },
+		{ "reject-after-time", offsetof(struct proto_timers, reject_after_time) },
+		{ "rekey-attempt-time", offsetof(struct proto_timers, rekey_attempt_time) },
+		{ "rekey-timeout", offsetof(struct proto_timers, rekey_timeout) },
+		{ "keepalive-timeout", offsetof(struct proto_timers, keepalive_timeout) },
+	};
+	const char *env = getenv("OVPN_TEST_TIMERS");
+	char *copy, *tok, *save = NULL;
+	int rc = 0;
+
+	if (!env)
+		return 0;
+	log_warn("OVPN_TEST_TIMERS is set: protocol timers shortened for testing (%s)", env);
+	copy = strdup(env);
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		double secs;
+		size_t i;
+
+		if (!eq)
+			goto bad;
+		*eq = '\0';
+		secs = strtod(eq + 1, &end);
+		if (*end || secs <= 0 || secs > 1e6)
+			goto bad;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(tok, names[i].name))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			goto bad;
+		*(uint64_t *)(void *)((char *)t + names[i].off) = (uint64_t)(secs * 1e9);
+		continue;
+bad:
+		log_err("OVPN_TEST_TIMERS: bad setting '%s'", tok);
+		rc = -1;
+		break;
+	}
+	free(copy);
+	return rc;
+}
+
+static int peers_init(struct daemon *d)
+{
+	struct conf *cfg = d->cfg;
+
+	d->peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*d->peers));
+	if (!d->peers || timerq_init(&d->timerq, cfg->n_peers) < 0)
+		return -1;
+	d->n_peers = cfg->n_peers;
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		struct conf_peer *cp = &cfg->peers[i];
+		struct peer *p = &d->peers[i];
+
+		p->name = cp->name;
+		memcpy(p->public_key, cp->public_key, sizeof(p->public_key));
+		p->routes = cp->routes;
+		p->persistent_keepalive = cp->persistent_keepalive;
+		p->allowed_ips = cp->allowed_ips;
+		p->n_allowed_ips = cp->n_allowed_ips;
+		timerq_entry_init(&p->timer);
+		if (proto_peer_init(&p->proto, &d->host, p->public_key, p) < 0) {
+			log_err("peer %s: unusable public key", p->name);
+			return -1;
+		}
+		p->proto.persistent_keepalive = (uint64_t)p->persistent_keepalive * TIMERS_NS_PER_SEC;
+		if (cp->has_endpoint) {
+			if (udp_resolve(cp->endpoint_host, cp->endpoint_port, &p->endpoint) < 0) {
+				log_err("peer %s: cannot resolve endpoint '%s'", p->name, cp->endpoint_host);
+				return -1;
+			}
+			p->has_endpoint = true;
+		}
+		for (size_t j = 0; j < p->n_allowed_ips; j++) {
+			struct cidr *c = &p->allowed_ips[j];
+
+			if (allowedips_insert(&d->aip, c->family, c->addr, c->prefix_len, p) < 0)
+				return -1;
+		}
+	}
+	return peer_index_build(&d->by_key, d->peers, d->n_peers);
+}
+
+static int routes_apply(struct daemon *d, bool add)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < d->n_peers; i++) {
+		struct peer *p = &d->peers[i];
+
+		if (!p->routes)
+			continue;
+		for (size_t j = 0; j < p->n_allowed_ips; j++) {
+			struct cidr *c = &p->allowed_ips[j];
+
+			if (add && nl_route_add(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len) < 0)
+				return -1;
+			if (!add && nl_route_del(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len) < 0)
+				rc = -1;
+		}
+	}
+	return rc;
+}
+
+static int tun_setup(struct daemon *d)
+{
+	struct conf *cfg = d->cfg;
+
+	d->tun.fd = tun_open(cfg->interface, d->ifname, false);
+	if (d->tun.fd < 0)
+		return -1;
+	d->tun.on_event = dataplane_tun_event;
+	if (nl_open(&d->nl) < 0)
+		return -1;
+	d->nl_open = true;
+	d->ifindex = nl_link_index(&d->nl, d->ifname);
+	if (d->ifindex < 0 || nl_link_set_mtu(&d->nl, d->ifindex, d->mtu) < 0)
+		return -1;
+	for (size_t i = 0; i < cfg->n_addresses; i++) {
+		struct cidr *c = &cfg->addresses[i];
+
+		if (nl_addr_add(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len) < 0)
+			return -1;
+	}
+	if (nl_link_set_up(&d->nl, d->ifindex) < 0)
+		return -1;
+	return routes_apply(d, true);
+}
+
+static int sockets_setup(struct daemon *d)
+{
+	if (udp_open(&d->udp, d->cfg->listen_port) < 0)
+		return -1;
+	d->udp4.fd = d->udp.fd4;
+	d->udp4.on_event = dataplane_udp4_event;
+	d->udp6.fd = d->udp.fd6;
+	d->udp6.on_event = dataplane_udp6_event;
+	if (d->udp.fd4 >= 0 && loop_add(&d->loop, &d->udp4, EPOLLIN) < 0)
+		return -1;
+	if (d->udp.fd6 >= 0 && loop_add(&d->loop, &d->udp6, EPOLLIN) < 0)
+		return -1;
+	return loop_add(&d->loop, &d->tun, EPOLLIN);
+}
+
+static void control_request(void *ctx, const char *request, struct strbuf *reply)
+{
+	struct daemon *d = ctx;
+
+	if (!strcmp(request, "show"))
+		status_render(d, reply, false);
+	else if (!strcmp(request, "show json"))
+		status_render(d, reply, true);
+	else
+		strbuf_printf(reply, "error: unknown request\n");
+}
+
+static void signal_event(struct loop_fd *lfd, uint32_t events)
+{
+	struct daemon *d = container_of(lfd, struct daemon, sig);
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(lfd->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			log_info("signal %u: shutting down", si.ssi_signo);
+			d->stop = true;
+		} else if (si.ssi_signo == SIGHUP) {
+			log_warn("SIGHUP: reload is not supported yet; keeping the running config");
+		}
+	}
+}
+
+static int signals_setup(struct daemon *d)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	d->sig.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->sig.on_event = signal_event;
+	if (d->sig.fd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	return loop_add(&d->loop, &d->sig, EPOLLIN);
+}
+
+static int buffers_setup(struct daemon *d)
+{
+	d->rx_bufs = calloc(UDP_BATCH_MAX, sizeof(*d->rx_bufs));
+	d->tx_bufs = calloc(UDP_BATCH_MAX, sizeof(*d->tx_bufs));
+	if (!d->rx_bufs || !d->tx_bufs)
+		return -1;
+	for (unsigned i = 0; i < UDP_BATCH_MAX; i++) {
+		d->rx[i].buf = d->rx_bufs[i].data;
+		d->rx[i].cap = sizeof(d->rx_bufs[i].data);
+	}
+	return 0;
+}
+
+/* Peers with an endpoint and a persistent keepalive connect at once. */
+static void peers_start(struct daemon *d, uint64_t now)
+{
+	uint8_t buf[PKT_HEADROOM + KEYPAIR_TAILROOM];
+	size_t len;
+
+	for (size_t i = 0; i < d->n_peers; i++) {
+		struct peer *p = &d->peers[i];
+
+		if (p->has_endpoint && p->persistent_keepalive)
+			proto_seal(&p->proto, buf, 0, d->mtu, now, &len);
+		dataplane_reschedule(d, p, now);
+	}
+}
+
+static int setup(struct daemon *d)
+{
+	struct conf *cfg = d->cfg;
+
+	if (!priv_check_start())
+		return -1;
+	timers_default(&d->timers);
+	if (test_timers_apply(&d->timers) < 0)
+		return -1;
+	if (proto_host_init(&d->host, cfg->private_key, &d->timers, 16, lookup_by_key, &d->by_key) < 0) {
+		log_err("cannot initialise the protocol state");
+		return -1;
+	}
+	allowedips_init(&d->aip);
+	if (loop_init(&d->loop) < 0 || buffers_setup(d) < 0 || peers_init(d) < 0)
+		return -1;
+	if (tun_setup(d) < 0 || sockets_setup(d) < 0)
+		return -1;
+	if (control_open(&d->ctl, &d->loop, cfg->control_socket, cfg->uid, cfg->gid,
+			 control_request, d) < 0)
+		return -1;
+	if (signals_setup(d) < 0)
+		return -1;
+	if (priv_drop(cfg->uid, cfg->gid) < 0)
+		return -1;
+	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as %s:%s with CAP_NET_ADMIN only",
+		 d->ifname, d->mtu, d->udp.port, d->n_peers, cfg->user, cfg->group);
+	return 0;
+}
+
+static void run(struct daemon *d)
+{
+	peers_start(d, loop_now());
+	while (!d->stop) {
+		uint64_t now = loop_now();
+		uint64_t next = dataplane_run_timers(d, now);
+		uint64_t ctl_next = control_expire(&d->ctl, now);
+		int timeout = -1;
+
+		if (ctl_next < next)
+			next = ctl_next;
+		if (next != UINT64_MAX) {
+			now = loop_now();
+			/* Round up: waking early would spin until the deadline. */
+			timeout = next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+		}
+		if (loop_run_once(&d->loop, timeout) < 0)
+			break;
+	}
+}
+
+static void teardown(struct daemon *d)
+{
+	if (d->nl_open) {
+		if (d->ifindex > 0)
+			routes_apply(d, false);
+		nl_close(&d->nl);
+	}
+	control_close(&d->ctl);
+	if (d->tun.fd >= 0)
+		close(d->tun.fd);	/* the device and its routes go with it */
+	udp_close(&d->udp);
+	if (d->sig.fd >= 0)
+		close(d->sig.fd);
+	for (size_t i = 0; i < d->n_peers; i++) {
+		peer_queue_clear(&d->peers[i]);
+		proto_peer_free(&d->peers[i].proto);
+	}
+	proto_host_free(&d->host);
+	peer_index_free(&d->by_key);
+	allowedips_free(&d->aip);
+	timerq_free(&d->timerq);
+	loop_free(&d->loop);
+	free(d->peers);
+	free(d->rx_bufs);
+	free(d->tx_bufs);
+}
+
+int daemon_run(struct conf *cfg, bool foreground)
+{
+	struct daemon d;
+	int rc = 1;
+
+	memset(&d, 0, sizeof(d));
+	d.cfg = cfg;
+	d.foreground = foreground;
+	d.mtu = cfg->mtu;
+	d.tun.fd = d.sig.fd = -1;
+	d.udp.fd4 = d.udp.fd6 = -1;
+	d.ctl.lfd.fd = -1;
+	d.loop.epfd = -1;
+	d.started = loop_now();
+	if (setup(&d) == 0) {
+		run(&d);
+		rc = 0;
+	}
+	teardown(&d);
+	log_info("%s: stopped", cfg->interface);
+	return rc;
+}

@@ -1,0 +1,85 @@
+/* ovpnd's running state: setup in DESIGN.md's order, the event loop, and
+ * teardown. The data paths are in dataplane.c, status output in status.c. */
+#ifndef OVPN_DAEMON_H
+#define OVPN_DAEMON_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "allowedips.h"
+#include "conf.h"
+#include "control.h"
+#include "loop.h"
+#include "netlink.h"
+#include "peer.h"
+#include "proto.h"
+#include "timerq.h"
+#include "udp.h"
+
+/* Drops that belong to no known peer, and data-path losses. */
+struct daemon_stats {
+	uint64_t drops[DROP_REASON_COUNT];	/* unknown index, bad mac1, ... */
+	uint64_t unknown_type;			/* datagram of no message type */
+	uint64_t no_route;			/* tun packet for no peer's allowed-ips */
+	uint64_t no_endpoint;			/* for a peer whose address is unknown */
+	uint64_t tun_malformed;			/* tun packet that is not IPv4/IPv6 */
+	uint64_t tun_write_drops;		/* tun queue full */
+	uint64_t udp_send_drops;		/* socket buffer full or send error */
+};
+
+struct daemon {
+	struct conf *cfg;
+	bool foreground;
+	uint64_t started;
+
+	struct proto_host host;
+	struct proto_timers timers;
+	struct peer *peers;
+	size_t n_peers;
+	struct peer_index by_key;
+	struct allowedips aip;
+	struct timerq timerq;
+
+	char ifname[IFNAMSIZ];
+	int ifindex;
+	unsigned mtu;
+	struct nl nl;
+	bool nl_open;
+
+	struct loop loop;
+	struct loop_fd tun;
+	struct loop_fd udp4, udp6;
+	struct loop_fd sig;
+	struct udp udp;
+	struct control ctl;
+
+	/* Batches: received datagrams, and sealed packets to send per family. */
+	struct udp_batch batch;
+	struct pkt *rx_bufs;
+	struct udp_pkt rx[UDP_BATCH_MAX];
+	struct pkt *tx_bufs;
+	struct udp_pkt tx4[UDP_BATCH_MAX], tx6[UDP_BATCH_MAX];
+	unsigned n_tx4, n_tx6;
+
+	struct daemon_stats stats;
+	bool stop;
+};
+
+/* Set up (tun, addresses, routes, sockets, control socket, privilege
+ * drop), run until SIGTERM/SIGINT, tear down. Returns the exit status. */
+int daemon_run(struct conf *cfg, bool foreground);
+
+/* dataplane.c */
+void dataplane_tun_event(struct loop_fd *lfd, uint32_t events);
+void dataplane_udp4_event(struct loop_fd *lfd, uint32_t events);
+void dataplane_udp6_event(struct loop_fd *lfd, uint32_t events);
+/* Run the due timers of every peer; returns the next deadline. */
+uint64_t dataplane_run_timers(struct daemon *d, uint64_t now);
+/* Recompute a peer's deadline after its protocol state changed. */
+void dataplane_reschedule(struct daemon *d, struct peer *p, uint64_t now);
+
+/* status.c: the reply to the control socket's "show" and "show json". */
+void status_render(struct daemon *d, struct strbuf *out, bool json);
+
+#endif

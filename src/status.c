@@ -1,0 +1,165 @@
+/* What `ovpnctl show` prints: the interface and its peers, as text in the
+ * manner of `wg show`, or as one JSON document with stable names. Public
+ * keys only: no private or session key is ever rendered. */
+#include "config.h"
+
+#include <sodium.h>
+
+#include "daemon.h"
+
+static void key_b64(char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)],
+		    const uint8_t key[32])
+{
+	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL),
+			  key, 32, sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* Seconds since the latest handshake, or -1 for none. */
+static long long handshake_age(const struct peer *p, uint64_t now)
+{
+	if (!p->proto.has_handshake)
+		return -1;
+	return (long long)((now - p->proto.last_handshake) / TIMERS_NS_PER_SEC);
+}
+
+static void human_bytes(struct strbuf *out, uint64_t n)
+{
+	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	unsigned u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		strbuf_printf(out, "%llu B", (unsigned long long)n);
+	else
+		strbuf_printf(out, "%.2f %s", v, units[u]);
+}
+
+static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
+{
+	char key[64], ep[ENDPOINT_STRLEN], ip[CIDR_STRLEN];
+	long long age = handshake_age(p, now);
+	bool any = false;
+
+	key_b64(key, p->public_key);
+	strbuf_printf(out, "\npeer: %s\n  public key: %s\n", p->name, key);
+	if (p->has_endpoint)
+		strbuf_printf(out, "  endpoint: %s\n", endpoint_format(&p->endpoint, ep, sizeof(ep)));
+	strbuf_printf(out, "  allowed ips: ");
+	for (size_t i = 0; i < p->n_allowed_ips; i++) {
+		cidr_format(&p->allowed_ips[i], ip);
+		strbuf_printf(out, "%s%s", i ? ", " : "", ip);
+	}
+	strbuf_printf(out, "%s\n", p->n_allowed_ips ? "" : "(none)");
+	if (age >= 0)
+		strbuf_printf(out, "  latest handshake: %lld seconds ago\n", age);
+	else
+		strbuf_printf(out, "  latest handshake: never\n");
+	strbuf_printf(out, "  transfer: ");
+	human_bytes(out, p->stats.rx_bytes);
+	strbuf_printf(out, " received (%llu packets), ", (unsigned long long)p->stats.rx_packets);
+	human_bytes(out, p->stats.tx_bytes);
+	strbuf_printf(out, " sent (%llu packets)\n", (unsigned long long)p->stats.tx_packets);
+	if (p->persistent_keepalive)
+		strbuf_printf(out, "  persistent keepalive: every %u seconds\n", p->persistent_keepalive);
+	strbuf_printf(out, "  drops:");
+	for (int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++) {
+		if (!p->stats.drops[r])
+			continue;
+		strbuf_printf(out, " %s %llu", drop_reason_name(r), (unsigned long long)p->stats.drops[r]);
+		any = true;
+	}
+	strbuf_printf(out, "%s\n", any ? "" : " none");
+}
+
+static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
+{
+	char key[64];
+
+	key_b64(key, d->host.public_key);
+	strbuf_printf(out, "interface: %s\n  public key: %s\n  listen port: %u\n",
+		      d->ifname, key, d->udp.port);
+	strbuf_printf(out, "  unattributed drops:");
+	for (int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++)
+		if (d->stats.drops[r])
+			strbuf_printf(out, " %s %llu", drop_reason_name(r),
+				      (unsigned long long)d->stats.drops[r]);
+	strbuf_printf(out, " unknown-type %llu no-route %llu\n",
+		      (unsigned long long)d->stats.unknown_type,
+		      (unsigned long long)d->stats.no_route);
+	for (size_t i = 0; i < d->n_peers; i++)
+		text_peer(out, &d->peers[i], now);
+}
+
+static void json_drops(struct strbuf *out, const uint64_t *drops)
+{
+	strbuf_printf(out, "{");
+	for (int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++) {
+		char name[64];
+		size_t j;
+
+		/* snake_case of the stable name: "bad-tag" -> "bad_tag" */
+		for (j = 0; drop_reason_name(r)[j] && j < sizeof(name) - 1; j++)
+			name[j] = drop_reason_name(r)[j] == '-' ? '_' : drop_reason_name(r)[j];
+		name[j] = '\0';
+		strbuf_printf(out, "%s\"%s\": %llu", r > DROP_NONE + 1 ? ", " : "", name,
+			      (unsigned long long)drops[r]);
+	}
+	strbuf_printf(out, "}");
+}
+
+static void json_peer(struct strbuf *out, const struct peer *p, uint64_t now)
+{
+	char key[64], ep[ENDPOINT_STRLEN], ip[CIDR_STRLEN];
+
+	key_b64(key, p->public_key);
+	strbuf_printf(out, "{\"name\": ");
+	strbuf_json_string(out, p->name);
+	strbuf_printf(out, ", \"public_key\": \"%s\", \"endpoint\": ", key);
+	if (p->has_endpoint)
+		strbuf_json_string(out, endpoint_format(&p->endpoint, ep, sizeof(ep)));
+	else
+		strbuf_printf(out, "null");
+	strbuf_printf(out, ", \"allowed_ips\": [");
+	for (size_t i = 0; i < p->n_allowed_ips; i++) {
+		cidr_format(&p->allowed_ips[i], ip);
+		strbuf_printf(out, "%s\"%s\"", i ? ", " : "", ip);
+	}
+	strbuf_printf(out, "], \"latest_handshake\": %lld, \"persistent_keepalive\": %u, "
+		      "\"rx_bytes\": %llu, \"tx_bytes\": %llu, \"rx_packets\": %llu, \"tx_packets\": %llu, \"drops\": ",
+		      handshake_age(p, now), p->persistent_keepalive,
+		      (unsigned long long)p->stats.rx_bytes, (unsigned long long)p->stats.tx_bytes,
+		      (unsigned long long)p->stats.rx_packets, (unsigned long long)p->stats.tx_packets);
+	json_drops(out, p->stats.drops);
+	strbuf_printf(out, "}");
+}
+
+static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
+{
+	char key[64];
+
+	key_b64(key, d->host.public_key);
+	strbuf_printf(out, "{\"interface\": ");
+	strbuf_json_string(out, d->ifname);
+	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u, \"drops\": ", key, d->udp.port);
+	json_drops(out, d->stats.drops);
+	strbuf_printf(out, ", \"peers\": [");
+	for (size_t i = 0; i < d->n_peers; i++) {
+		strbuf_printf(out, "%s", i ? ", " : "");
+		json_peer(out, &d->peers[i], now);
+	}
+	strbuf_printf(out, "]}\n");
+}
+
+void status_render(struct daemon *d, struct strbuf *out, bool json)
+{
+	uint64_t now = loop_now();
+
+	if (json)
+		json_render(d, out, now);
+	else
+		text_render(d, out, now);
+}
