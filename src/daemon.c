@@ -93,7 +93,7 @@ static int peers_init(struct daemon *d)
 		p->persistent_keepalive = cp->persistent_keepalive;
 		p->allowed_ips = cp->allowed_ips;
 		p->n_allowed_ips = cp->n_allowed_ips;
-		timerq_entry_init(&p->timer);
+		timer_init(&p->timer);
 		if (proto_peer_init(&p->proto, &d->host, p->public_key, p) < 0) {
 			log_err("peer %s: unusable public key", p->name);
 			return -1;

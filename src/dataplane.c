@@ -153,11 +153,11 @@ static void peer_run_timers(struct daemon *d, struct peer *p, uint64_t now)
 
 uint64_t dataplane_run_timers(struct daemon *d, uint64_t now)
 {
-	struct timerq_entry *e;
+	struct timer *t;
 
-	while ((e = timerq_peek(&d->timerq)) && e->deadline <= now)
-		peer_run_timers(d, container_of(e, struct peer, timer), now);
-	return e ? e->deadline : UINT64_MAX;
+	while ((t = timerq_pop_due(&d->timerq, now)))
+		peer_run_timers(d, container_of(t, struct peer, timer), now);
+	return timerq_next(&d->timerq);
 }
 
 /* ---- tun -> UDP ---- */

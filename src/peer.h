@@ -49,7 +49,7 @@ struct peer {
 	struct pkt *queue;		/* ring of PEER_QUEUE_MAX, allocated on demand */
 	unsigned queue_head, queue_len;
 
-	struct timerq_entry timer;	/* proto_next_deadline, in the daemon's queue */
+	struct timer timer;		/* proto_next_deadline, in the daemon's queue */
 };
 
 /* Append a copy of a plaintext packet; the oldest is dropped when full.
