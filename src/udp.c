@@ -66,18 +66,19 @@ int udp_resolve(const char *host, uint16_t port, struct endpoint *out)
 				  .ai_protocol = IPPROTO_UDP };
 	struct addrinfo *res = NULL;
 	char name[256], serv[8];
+	const char *h = host;
 	size_t n = strlen(host);
 	int ret = -1, err;
 
-	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
-		host++;
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+		h++;
 		n -= 2;
 	}
 	if (n == 0 || n >= sizeof(name)) {
 		log_err("resolve `%s': bad host name", host);
 		goto out;
 	}
-	memcpy(name, host, n);
+	memcpy(name, h, n);
 	name[n] = '\0';
 	snprintf(serv, sizeof(serv), "%u", port);
 	hints.ai_flags = AI_NUMERICSERV;
