@@ -33,7 +33,7 @@ wait_for 5 grep -q '^ready' "$TMP/hold.log" || {
 	kill -0 $pid 2>/dev/null || fail "nltool hold exited: $(cat "$TMP/hold.log")"
 	fail "nltool hold not ready: $(cat "$TMP/hold.log")"
 }
-grep -q "^ready $TUN [0-9]* nonblock cloexec$" "$TMP/hold.log" ||
+grep -q "^ready $TUN [0-9]* nonblock cloexec uid 0$" "$TMP/hold.log" ||
 	fail "tun fd flags: $(cat "$TMP/hold.log")"
 
 link=$(ip -n "$NS" link show dev $TUN) || fail "no $TUN"
@@ -101,6 +101,23 @@ wait $pid; rc=$?
 [ "$rc" = 0 ] || fail "nltool hold exit status $rc: $(cat "$TMP/hold.log")"
 grep -q "^routes deleted$" "$TMP/hold.log" || fail "routes: $(cat "$TMP/hold.log")"
 wait_for 5 sh -c "! ip -n $NS link show dev $TUN" || fail "$TUN still there after exit"
+
+# The same netlink socket works after dropping to nobody with only
+# CAP_NET_ADMIN: the routes are deleted on exit by the unprivileged process.
+ip netns exec "$NS" "$NLTOOL" hold ovt2 1420 -d -r 10.77.20.0/24 -r fd77:0:0:20::/64 \
+	>"$TMP/drop.log" 2>&1 &
+dpid=$!
+track_pid $dpid
+wait_for 5 grep -q '^ready' "$TMP/drop.log" || fail "drop: $(cat "$TMP/drop.log")"
+grep -q "^ready ovt2 [0-9]* nonblock cloexec uid 65534$" "$TMP/drop.log" ||
+	fail "not dropped: $(cat "$TMP/drop.log")"
+grep -q "^CapEff:	0000000000001000$" /proc/$dpid/status ||
+	fail "capabilities: $(grep ^Cap /proc/$dpid/status)"
+ip -n "$NS" route show 10.77.20.0/24 | grep -q "dev ovt2" || fail "drop: route not added"
+kill -TERM $dpid
+wait $dpid; rc=$?
+[ "$rc" = 0 ] || fail "dropped hold exit status $rc: $(cat "$TMP/drop.log")"
+grep -q "^routes deleted$" "$TMP/drop.log" || fail "drop: $(cat "$TMP/drop.log")"
 
 # vnet_hdr: only the flag for now
 ip netns exec "$NS" "$NLTOOL" hold ovt1 1420 -v >"$TMP/vnet.log" 2>&1 &

@@ -1,8 +1,9 @@
 /* Test helper for netlink.sh (not a test itself): drives src/tun.c and
  * src/netlink.c from the command line.
  *
- *   nltool hold NAME MTU [-v] [-a PREFIX]... [-r PREFIX]...
- *	open tun NAME, set MTU, add addresses, set up, add routes, print
+ *   nltool hold NAME MTU [-v] [-d] [-a PREFIX]... [-r PREFIX]...
+ *	open tun NAME, set MTU, add addresses, set up, add routes, with -d
+ *	drop to nobody keeping only CAP_NET_ADMIN, print
  *	"ready NAME IFINDEX FLAGS", then hold the fd until SIGTERM or
  *	SIGINT; then delete the routes. Exit 1 if any step failed.
  *   nltool index NAME
@@ -12,6 +13,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -71,6 +73,7 @@ struct hold {
 	const char *name;
 	unsigned mtu;
 	bool vnet;
+	bool drop;
 	struct prefix addrs[MAX_PREFIXES], routes[MAX_PREFIXES];
 	int naddrs, nroutes;
 };
@@ -79,9 +82,11 @@ static int hold_args(struct hold *h, int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "va:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "vda:r:")) != -1) {
 		if (opt == 'v') {
 			h->vnet = true;
+		} else if (opt == 'd') {
+			h->drop = true;
 		} else if (opt == 'a' && h->naddrs < MAX_PREFIXES) {
 			if (prefix_parse(optarg, &h->addrs[h->naddrs++]))
 				return -1;
@@ -112,6 +117,20 @@ static int hold_setup(struct nl *nl, struct hold *h, int ifindex)
 	return 0;
 }
 
+/* As the daemon will: the netlink socket stays usable afterwards. */
+static int drop_privileges(void)
+{
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			 CAP_NET_ADMIN) ||
+	    capng_change_id(65534, 65534,
+			    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING)) {
+		log_err("drop privileges failed");
+		return -1;
+	}
+	return 0;
+}
+
 /* Signals are blocked from start-up until here, so none is lost. */
 static void hold_wait(const sigset_t *old)
 {
@@ -135,10 +154,13 @@ static int cmd_hold(struct nl *nl, int argc, char **argv, const sigset_t *old)
 	ifindex = nl_link_index(nl, name);
 	if (ifindex < 0 || hold_setup(nl, &h, ifindex))
 		goto out;
+	if (h.drop && drop_privileges())
+		goto out;
 	fl = fcntl(fd, F_GETFL);
-	printf("ready %s %d%s%s\n", name, ifindex,
+	printf("ready %s %d%s%s uid %u\n", name, ifindex,
 	       (fl & O_NONBLOCK) ? " nonblock" : "",
-	       (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? " cloexec" : "");
+	       (fcntl(fd, F_GETFD) & FD_CLOEXEC) ? " cloexec" : "",
+	       (unsigned)getuid());
 	fflush(stdout);
 	hold_wait(old);
 	ret = 0;
