@@ -1,0 +1,321 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "log.h"
+#include "netlink.h"
+
+/* Replies to our requests are small (no dumps); one link message fits. */
+#define NL_BUF_SIZE 16384
+/* The kernel always answers; the timeout only bounds a wedged socket. */
+#define NL_TIMEOUT_SEC 5
+
+int nl_open(struct nl *nl)
+{
+	struct timeval tv = { .tv_sec = NL_TIMEOUT_SEC };
+	int one = 1;
+
+	nl->seq = (uint32_t)time(NULL);
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sock) {
+		log_err("netlink: open NETLINK_ROUTE socket: %s", strerror(errno));
+		return -1;
+	}
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		log_err("netlink: bind: %s", strerror(errno));
+		nl_close(nl);
+		return -1;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	/* best effort: keep ACKs short, bound the wait */
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		   sizeof(tv));
+	return 0;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+}
+
+/* Send nlh and read until the kernel's ACK. cb sees the data replies.
+ * Returns 0 or -errno. */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[NL_BUF_SIZE];
+	ssize_t len;
+	int ret;
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (len < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)len, nlh->nlmsg_seq, nl->portid,
+				 cb, data);
+	} while (ret > 0);
+	return ret < 0 ? -errno : 0;
+}
+
+static const char *ifname_of(int ifindex, char *buf)
+{
+	if (!if_indextoname((unsigned)ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "#%d", ifindex);
+	return buf;
+}
+
+/* "10.77.0.1/24" into buf (at least PREFIX_STRLEN bytes). */
+#define PREFIX_STRLEN (INET6_ADDRSTRLEN + 4)
+static const char *prefix_str(int family, const uint8_t *addr, unsigned plen,
+			      char *buf)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "(family %d)", family);
+	snprintf(buf, PREFIX_STRLEN, "%s/%u", a, plen);
+	return buf;
+}
+
+static int addr_len(int family)
+{
+	if (family == AF_INET)
+		return 4;
+	if (family == AF_INET6)
+		return 16;
+	return -1;
+}
+
+/* -EINVAL for an unknown family or a prefix length too long for it. */
+static int check_prefix(const char *what, int ifindex, int family,
+			const uint8_t *addr, unsigned plen)
+{
+	char ifn[IF_NAMESIZE], p[PREFIX_STRLEN];
+	int len = addr_len(family);
+
+	if (len > 0 && plen <= (unsigned)len * 8)
+		return 0;
+	if (len < 0)
+		log_err("netlink: %s on %s: unknown address family %d", what,
+			ifname_of(ifindex, ifn), family);
+	else
+		log_err("netlink: %s %s on %s: prefix length too long", what,
+			prefix_str(family, addr, plen, p), ifname_of(ifindex, ifn));
+	return -EINVAL;
+}
+
+static int link_index_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		*(int *)data = ifi->ifi_index;
+	return MNL_CB_OK;
+}
+
+int nl_link_index(struct nl *nl, const char *ifname)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	int index = 0, ret;
+
+	if (strlen(ifname) >= IF_NAMESIZE) {
+		log_err("netlink: interface %s: name too long", ifname);
+		return -EINVAL;
+	}
+	nlh->nlmsg_type = RTM_GETLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	ret = nl_talk(nl, nlh, link_index_cb, &index);
+	if (ret == 0 && index <= 0)
+		ret = -ENODEV;
+	if (ret < 0) {
+		log_err("netlink: interface %s: %s", ifname, strerror(-ret));
+		return ret;
+	}
+	return index;
+}
+
+static struct nlmsghdr *link_msg(char *buf, int ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+int nl_link_set_mtu(struct nl *nl, int ifindex, unsigned mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], ifn[IF_NAMESIZE];
+	struct nlmsghdr *nlh = link_msg(buf, ifindex);
+	int ret;
+
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	ret = nl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		log_err("netlink: set mtu %u on %s: %s", mtu,
+			ifname_of(ifindex, ifn), strerror(-ret));
+	return ret;
+}
+
+int nl_link_set_up(struct nl *nl, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], ifn[IF_NAMESIZE];
+	struct nlmsghdr *nlh = link_msg(buf, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	int ret;
+
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	ret = nl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		log_err("netlink: set %s up: %s", ifname_of(ifindex, ifn),
+			strerror(-ret));
+	return ret;
+}
+
+static int addr_change(struct nl *nl, uint16_t type, int ifindex, int family,
+		       const uint8_t *addr, uint8_t plen)
+{
+	const char *what = type == RTM_NEWADDR ? "add address" : "delete address";
+	char buf[MNL_SOCKET_BUFFER_SIZE], ifn[IF_NAMESIZE], p[PREFIX_STRLEN];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	int ret = check_prefix(what, ifindex, family, addr, plen);
+
+	if (ret < 0)
+		return ret;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	if (type == RTM_NEWADDR)
+		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	if (family == AF_INET) {
+		/* both the same: a plain address, not a point-to-point peer */
+		mnl_attr_put(nlh, IFA_LOCAL, 4, addr);
+		mnl_attr_put(nlh, IFA_ADDRESS, 4, addr);
+	} else {
+		ifa->ifa_flags = IFA_F_NODAD;
+		mnl_attr_put(nlh, IFA_ADDRESS, 16, addr);
+	}
+	ret = nl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		log_err("netlink: %s %s on %s: %s", what,
+			prefix_str(family, addr, plen, p),
+			ifname_of(ifindex, ifn), strerror(-ret));
+	return ret;
+}
+
+int nl_addr_add(struct nl *nl, int ifindex, int family, const uint8_t *addr,
+		uint8_t prefix_len)
+{
+	return addr_change(nl, RTM_NEWADDR, ifindex, family, addr, prefix_len);
+}
+
+int nl_addr_del(struct nl *nl, int ifindex, int family, const uint8_t *addr,
+		uint8_t prefix_len)
+{
+	return addr_change(nl, RTM_DELADDR, ifindex, family, addr, prefix_len);
+}
+
+/* The kernel rejects IPv4 routes with host bits set; clear them. */
+static void prefix_mask(uint8_t *out, const uint8_t *addr, unsigned plen)
+{
+	memset(out, 0, 16);
+	memcpy(out, addr, plen / 8);
+	if (plen % 8)
+		out[plen / 8] = addr[plen / 8] & (uint8_t)(0xff << (8 - plen % 8));
+}
+
+static struct nlmsghdr *route_msg(char *buf, uint16_t type, int ifindex,
+				  int family, const uint8_t *dst, uint8_t plen)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	uint8_t masked[16];
+
+	nlh->nlmsg_type = type;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = NL_RTPROT_OVPN;
+	rtm->rtm_type = RTN_UNICAST;
+	/* on delete, RT_SCOPE_NOWHERE matches any scope */
+	rtm->rtm_scope = type == RTM_NEWROUTE ? RT_SCOPE_LINK : RT_SCOPE_NOWHERE;
+	prefix_mask(masked, dst, plen);
+	mnl_attr_put(nlh, RTA_DST, (size_t)addr_len(family), masked);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return nlh;
+}
+
+/* Adding uses NLM_F_CREATE | NLM_F_EXCL and treats EEXIST as success, rather
+ * than NLM_F_REPLACE: replacing would silently take over a route someone
+ * else installed for the same prefix (and ovpn would then delete it at
+ * exit), while the common EEXIST case -- our own route left by a daemon that
+ * crashed, or re-added on reload -- is exactly what we want anyway. A
+ * foreign route stays in place, the warning says so, and deletion (which
+ * matches proto NL_RTPROT_OVPN) leaves it alone. */
+static int route_change(struct nl *nl, uint16_t type, int ifindex, int family,
+			const uint8_t *dst, uint8_t plen)
+{
+	const char *what = type == RTM_NEWROUTE ? "add route" : "delete route";
+	char buf[MNL_SOCKET_BUFFER_SIZE], ifn[IF_NAMESIZE], p[PREFIX_STRLEN];
+	struct nlmsghdr *nlh;
+	int ret = check_prefix(what, ifindex, family, dst, plen);
+
+	if (ret < 0)
+		return ret;
+	nlh = route_msg(buf, type, ifindex, family, dst, plen);
+	if (type == RTM_NEWROUTE)
+		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ret = nl_talk(nl, nlh, NULL, NULL);
+	if (ret == -EEXIST && type == RTM_NEWROUTE) {
+		log_info("netlink: route %s already exists, keeping it",
+			 prefix_str(family, dst, plen, p));
+		return 0;
+	}
+	if (ret < 0)
+		log_err("netlink: %s %s dev %s: %s", what,
+			prefix_str(family, dst, plen, p),
+			ifname_of(ifindex, ifn), strerror(-ret));
+	return ret;
+}
+
+int nl_route_add(struct nl *nl, int ifindex, int family, const uint8_t *dst,
+		 uint8_t prefix_len)
+{
+	return route_change(nl, RTM_NEWROUTE, ifindex, family, dst, prefix_len);
+}
+
+int nl_route_del(struct nl *nl, int ifindex, int family, const uint8_t *dst,
+		 uint8_t prefix_len)
+{
+	return route_change(nl, RTM_DELROUTE, ifindex, family, dst, prefix_len);
+}

@@ -1,0 +1,50 @@
+/* rtnetlink (NETLINK_ROUTE) requests: link, address and route changes.
+ *
+ * Every call is one synchronous request answered by the kernel's ACK; the
+ * reply's sequence number and port id are checked. Failures return the
+ * kernel's error as -errno and are logged once, naming the interface and
+ * the address or route. Open the socket before dropping privileges: it
+ * keeps working afterwards as long as CAP_NET_ADMIN is kept. */
+#ifndef OVPN_NETLINK_H
+#define OVPN_NETLINK_H
+
+#include <stdint.h>
+
+/* rtm_protocol of the routes ovpn adds ("proto 77" in `ip route`). Deletion
+ * matches it, so ovpn never removes a route it did not add. */
+#define NL_RTPROT_OVPN 77
+
+struct mnl_socket;
+
+struct nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+};
+
+int nl_open(struct nl *nl);
+void nl_close(struct nl *nl);
+
+/* Index (> 0) of interface ifname, or -errno (-ENODEV if none). */
+int nl_link_index(struct nl *nl, const char *ifname);
+int nl_link_set_mtu(struct nl *nl, int ifindex, unsigned mtu);
+int nl_link_set_up(struct nl *nl, int ifindex);
+
+/* family AF_INET (addr: 4 bytes) or AF_INET6 (16 bytes). IPv6 addresses
+ * are added with IFA_F_NODAD: usable at once. An existing address is an
+ * error (-EEXIST). */
+int nl_addr_add(struct nl *nl, int ifindex, int family, const uint8_t *addr,
+		uint8_t prefix_len);
+int nl_addr_del(struct nl *nl, int ifindex, int family, const uint8_t *addr,
+		uint8_t prefix_len);
+
+/* A route to dst/prefix_len (host bits ignored) via device ifindex, scope
+ * link, proto NL_RTPROT_OVPN, main table. Adding a route that already
+ * exists succeeds (logged at info): see netlink.c for why. Deleting only
+ * matches routes with proto NL_RTPROT_OVPN on ifindex (-ESRCH if none). */
+int nl_route_add(struct nl *nl, int ifindex, int family, const uint8_t *dst,
+		 uint8_t prefix_len);
+int nl_route_del(struct nl *nl, int ifindex, int family, const uint8_t *dst,
+		 uint8_t prefix_len);
+
+#endif

@@ -1,0 +1,326 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "udp.h"
+
+/* Tries to find a port free for both families when the kernel picks one. */
+#define UDP_PORT_TRIES 8
+
+bool endpoint_eq(const struct endpoint *a, const struct endpoint *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_port == b->in4.sin_port &&
+		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
+	if (a->sa.sa_family == AF_INET6)
+		return a->in6.sin6_port == b->in6.sin6_port &&
+		       a->in6.sin6_scope_id == b->in6.sin6_scope_id &&
+		       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16);
+	return a->sa.sa_family == AF_UNSPEC;
+}
+
+const char *endpoint_format(const struct endpoint *ep, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN], scope[IF_NAMESIZE + 12] = "";
+
+	if (ep->sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &ep->in4.sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(ep->in4.sin_port));
+	} else if (ep->sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &ep->in6.sin6_addr, a, sizeof(a));
+		if (ep->in6.sin6_scope_id)
+			snprintf(scope, sizeof(scope), "%%%u", ep->in6.sin6_scope_id);
+		snprintf(buf, len, "[%s%s]:%u", a, scope, ntohs(ep->in6.sin6_port));
+	} else {
+		snprintf(buf, len, "(none)");
+	}
+	return buf;
+}
+
+socklen_t endpoint_len(const struct endpoint *ep)
+{
+	if (ep->sa.sa_family == AF_INET)
+		return sizeof(ep->in4);
+	if (ep->sa.sa_family == AF_INET6)
+		return sizeof(ep->in6);
+	return 0;
+}
+
+void endpoint_copy(struct endpoint *dst, const struct endpoint *src)
+{
+	memcpy(dst, src, sizeof(*dst));
+}
+
+int udp_resolve(const char *host, uint16_t port, struct endpoint *out)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
+				  .ai_protocol = IPPROTO_UDP };
+	struct addrinfo *res = NULL;
+	char name[256], serv[8];
+	const char *h = host;
+	size_t n = strlen(host);
+	int ret = -1, err;
+
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(name)) {
+		log_err("resolve `%s': bad host name", host);
+		goto out;
+	}
+	memcpy(name, h, n);
+	name[n] = '\0';
+	snprintf(serv, sizeof(serv), "%u", port);
+	hints.ai_flags = AI_NUMERICSERV;
+	err = getaddrinfo(name, serv, &hints, &res);
+	if (err) {
+		log_err("resolve `%s': %s", name,
+			err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
+		goto out;
+	}
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+		    ai->ai_addrlen <= sizeof(*out)) {
+			memset(out, 0, sizeof(*out));
+			memcpy(out, ai->ai_addr, ai->ai_addrlen);
+			ret = 0;
+			break;
+		}
+	}
+	if (ret < 0)
+		log_err("resolve `%s': no IPv4 or IPv6 address", name);
+out:
+	if (res)
+		freeaddrinfo(res);
+	return ret;
+}
+
+static void sock_bufs(int fd, const char *fam)
+{
+	static const int opts[2][2] = {
+		{ SO_RCVBUFFORCE, SO_RCVBUF },
+		{ SO_SNDBUFFORCE, SO_SNDBUF },
+	};
+	int size = UDP_SOCKBUF_SIZE;
+
+	for (int i = 0; i < 2; i++) {
+		/* FORCE ignores rmem_max/wmem_max but needs CAP_NET_ADMIN;
+		 * without it the plain option is capped by the sysctl. */
+		if (!setsockopt(fd, SOL_SOCKET, opts[i][0], &size, sizeof(size)))
+			continue;
+		if (setsockopt(fd, SOL_SOCKET, opts[i][1], &size, sizeof(size)))
+			log_warn("udp %s: set socket buffer: %s", fam, strerror(errno));
+	}
+}
+
+/* Path MTU discovery is off (IP_PMTUDISC_DONT / IPV6_PMTUDISC_DONT): the
+ * outer IPv4 packets go without DF and the kernel fragments rather than
+ * failing sends with EMSGSIZE after an ICMP "too big". The daemon does not
+ * act on EMSGSIZE, so with DF set an underlay with a small MTU would be a
+ * silent black hole; the tun MTU (1420 by default) is what keeps outer
+ * packets under 1500 in the normal case.
+ * IPv6 routers never fragment, so for v6 this means the sending kernel
+ * fragments to the path MTU it learned instead of returning EMSGSIZE. */
+static int sock_pmtu(int fd, int family)
+{
+	int v4 = IP_PMTUDISC_DONT, v6 = IPV6_PMTUDISC_DONT;
+
+	if (family == AF_INET)
+		return setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v4, sizeof(v4));
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v6, sizeof(v6));
+}
+
+static const char *fam_name(int family)
+{
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+/* Returns the fd; -1 with errno set (not logged: the caller decides). */
+static int sock_bind(int family, uint16_t port, const char **step)
+{
+	struct endpoint ep = { 0 };
+	int fd, one = 1;
+
+	*step = "socket";
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -1;
+	*step = "IPV6_V6ONLY";
+	ep.sa.sa_family = (sa_family_t)family;
+	if (family == AF_INET) {
+		ep.in4.sin_port = htons(port);
+	} else {
+		ep.in6.sin6_port = htons(port);
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
+			goto fail;
+	}
+	*step = "IP_MTU_DISCOVER";
+	if (sock_pmtu(fd, family))
+		goto fail;
+	*step = "bind";
+	if (bind(fd, &ep.sa, endpoint_len(&ep)))
+		goto fail;
+	sock_bufs(fd, fam_name(family));
+	return fd;
+fail:
+	one = errno;
+	close(fd);
+	errno = one;
+	return -1;
+}
+
+static uint16_t sock_port(int fd)
+{
+	struct endpoint ep = { 0 };
+	socklen_t len = sizeof(ep);
+
+	if (getsockname(fd, &ep.sa, &len))
+		return 0;
+	return ntohs(ep.sa.sa_family == AF_INET ? ep.in4.sin_port
+						: ep.in6.sin6_port);
+}
+
+/* A family the host lacks (no IPv6 module, ipv6.disable=1, ...). */
+static bool family_missing(int err)
+{
+	return err == EAFNOSUPPORT || err == EADDRNOTAVAIL ||
+	       err == EPROTONOSUPPORT;
+}
+
+/* Open the v6 socket on the port the v4 one got; when the kernel chose that
+ * port and it is taken for IPv6, start over with another. */
+static int open_pair(struct udp *u, uint16_t port, const char **step)
+{
+	for (int try = 0; try < UDP_PORT_TRIES; try++) {
+		u->fd4 = sock_bind(AF_INET, port, step);
+		if (u->fd4 < 0) {
+			if (!family_missing(errno))
+				return -1;
+			log_info("udp: IPv4 unavailable (%s), IPv6 only", strerror(errno));
+			u->fd6 = sock_bind(AF_INET6, port, step);
+			return u->fd6 < 0 ? -1 : 0;
+		}
+		u->port = sock_port(u->fd4);
+		u->fd6 = sock_bind(AF_INET6, u->port, step);
+		if (u->fd6 >= 0)
+			return 0;
+		if (family_missing(errno)) {
+			log_info("udp: IPv6 unavailable (%s), IPv4 only", strerror(errno));
+			return 0;
+		}
+		if (errno != EADDRINUSE || port != 0)
+			return -1;
+		close(u->fd4);
+		u->fd4 = -1;
+	}
+	return -1;
+}
+
+int udp_open(struct udp *u, uint16_t port)
+{
+	const char *step = "";
+	int err;
+
+	u->fd4 = u->fd6 = -1;
+	u->port = port;
+	if (open_pair(u, port, &step) == 0) {
+		u->port = sock_port(u->fd4 >= 0 ? u->fd4 : u->fd6);
+		return 0;
+	}
+	err = errno;
+	log_err("udp: listen on port %u: %s: %s", port, step, strerror(err));
+	udp_close(u);
+	errno = err;
+	return -1;
+}
+
+void udp_close(struct udp *u)
+{
+	if (u->fd4 >= 0)
+		close(u->fd4);
+	if (u->fd6 >= 0)
+		close(u->fd6);
+	u->fd4 = u->fd6 = -1;
+}
+
+int udp_fd_for(const struct udp *u, const struct endpoint *ep)
+{
+	if (ep->sa.sa_family == AF_INET)
+		return u->fd4;
+	if (ep->sa.sa_family == AF_INET6)
+		return u->fd6;
+	return -1;
+}
+
+static void batch_fill(struct udp_batch *b, struct udp_pkt *pkts, unsigned n,
+		       bool send)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct msghdr *m = &b->mh[i].msg_hdr;
+
+		b->iov[i].iov_base = pkts[i].buf;
+		b->iov[i].iov_len = send ? pkts[i].len : pkts[i].cap;
+		memset(m, 0, sizeof(*m));
+		m->msg_name = &pkts[i].ep;
+		m->msg_namelen = send ? endpoint_len(&pkts[i].ep) : sizeof(pkts[i].ep);
+		m->msg_iov = &b->iov[i];
+		m->msg_iovlen = 1;
+		b->mh[i].msg_len = 0;
+	}
+}
+
+int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
+		   unsigned n)
+{
+	int ret;
+
+	if (n > UDP_BATCH_MAX)
+		n = UDP_BATCH_MAX;
+	batch_fill(b, pkts, n, false);
+	do
+		ret = recvmmsg(fd, b->mh, n, MSG_DONTWAIT, NULL);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		log_err("udp: recvmmsg on fd %d: %s", fd, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < ret; i++)
+		pkts[i].len = (b->mh[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0
+								     : b->mh[i].msg_len;
+	return ret;
+}
+
+int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
+		   unsigned n)
+{
+	char dst[ENDPOINT_STRLEN];
+	int ret;
+
+	if (n > UDP_BATCH_MAX)
+		n = UDP_BATCH_MAX;
+	/* sendmmsg does not write to the buffers or names */
+	batch_fill(b, (struct udp_pkt *)pkts, n, true);
+	do
+		ret = sendmmsg(fd, b->mh, n, MSG_DONTWAIT);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			return 0;
+		log_err("udp: send to %s: %s",
+			endpoint_format(&pkts[0].ep, dst, sizeof(dst)), strerror(errno));
+		return -1;
+	}
+	return ret;
+}

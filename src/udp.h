@@ -1,0 +1,84 @@
+/* UDP transport: the IPv4 and IPv6 sockets, peer endpoints, batched I/O. */
+#ifndef OVPN_UDP_H
+#define OVPN_UDP_H
+
+/* struct mmsghdr needs _GNU_SOURCE: include config.h first. */
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+/* An IPv4 or IPv6 address and port; sa.sa_family says which. */
+struct endpoint {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	};
+};
+
+/* "255.255.255.255:65535" or "[v6%scope]:65535" fits. */
+#define ENDPOINT_STRLEN (INET6_ADDRSTRLEN + 20)
+
+/* Same family, address, port (and IPv6 scope id). */
+bool endpoint_eq(const struct endpoint *a, const struct endpoint *b);
+/* Writes "addr:port" or "[addr]:port" ("(none)" if unset); returns buf. */
+const char *endpoint_format(const struct endpoint *ep, char *buf, size_t len);
+void endpoint_copy(struct endpoint *dst, const struct endpoint *src);
+/* sizeof the sockaddr in use, 0 if the family is unset. */
+socklen_t endpoint_len(const struct endpoint *ep);
+
+/* Numeric address or host name (an IPv6 literal may be in brackets), at
+ * start-up: blocking getaddrinfo, first result wins. 0 or -1 (logged). */
+int udp_resolve(const char *host, uint16_t port, struct endpoint *out);
+
+/* Both sockets bound to the same port on the wildcard address; an fd is -1
+ * when that family is unavailable. */
+struct udp {
+	int fd4;
+	int fd6;
+	uint16_t port;		/* host order, the one actually bound */
+};
+
+#define UDP_SOCKBUF_SIZE (4 << 20)
+
+/* Open non-blocking, close-on-exec sockets on port (0: any free port, the
+ * same one for both families). IPv6 with IPV6_V6ONLY; buffers raised to
+ * UDP_SOCKBUF_SIZE; path MTU discovery off (see udp.c). Succeeds if at least
+ * one family could be opened. 0 or -1 (logged). */
+int udp_open(struct udp *u, uint16_t port);
+void udp_close(struct udp *u);
+/* The socket to reach ep with, -1 if that family is not open. */
+int udp_fd_for(const struct udp *u, const struct endpoint *ep);
+
+/* One datagram of a batch in a caller-owned buffer. */
+struct udp_pkt {
+	uint8_t *buf;
+	size_t cap;		/* size of buf (receive) */
+	size_t len;		/* bytes received / to send */
+	struct endpoint ep;	/* source (receive) / destination (send) */
+};
+
+#define UDP_BATCH_MAX 64
+
+/* Scratch space for the system calls, owned by the caller (one per
+ * thread), so batches never allocate. */
+struct udp_batch {
+	struct mmsghdr mh[UDP_BATCH_MAX];
+	struct iovec iov[UDP_BATCH_MAX];
+};
+
+/* Receive up to n (<= UDP_BATCH_MAX) datagrams into pkts without blocking.
+ * Returns how many (0 if none waiting), or -1 (logged). A datagram longer
+ * than cap is reported with len 0: drop it. */
+int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
+		   unsigned n);
+/* Send pkts[0..n) without blocking. Returns how many were sent (fewer than n
+ * if the socket buffer filled or a datagram failed), or -1 (logged) if the
+ * first one failed for a reason other than a full buffer (then 0). */
+int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
+		   unsigned n);
+
+#endif
