@@ -11,6 +11,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "timerq.h"
 
 static void control_client_close(struct control_client *cl)
 {
@@ -122,7 +123,7 @@ static void control_accept(struct loop_fd *lfd, uint32_t events)
 	cl->in_len = 0;
 	cl->out_off = 0;
 	strbuf_init(&cl->out);
-	cl->deadline = loop_now() + CONTROL_CLIENT_TIMEOUT_NS;
+	cl->deadline = timerq_now() + CONTROL_CLIENT_TIMEOUT_NS;
 	if (loop_add(c->loop, &cl->lfd, EPOLLIN) < 0) {
 		close(fd);
 		cl->lfd.fd = -1;

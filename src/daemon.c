@@ -285,9 +285,9 @@ static int setup(struct daemon *d)
 
 static void run(struct daemon *d)
 {
-	peers_start(d, loop_now());
+	peers_start(d, timerq_now());
 	while (!d->stop) {
-		uint64_t now = loop_now();
+		uint64_t now = timerq_now();
 		uint64_t next = dataplane_run_timers(d, now);
 		uint64_t ctl_next = control_expire(&d->ctl, now);
 		int timeout = -1;
@@ -295,7 +295,7 @@ static void run(struct daemon *d)
 		if (ctl_next < next)
 			next = ctl_next;
 		if (next != UINT64_MAX) {
-			now = loop_now();
+			now = timerq_now();
 			/* Round up: waking early would spin until the deadline. */
 			timeout = next <= now ? 0 : (int)((next - now + 999999) / 1000000);
 		}
@@ -344,7 +344,7 @@ int daemon_run(struct conf *cfg, bool foreground)
 	d.udp.fd4 = d.udp.fd6 = -1;
 	d.ctl.lfd.fd = -1;
 	d.loop.epfd = -1;
-	d.started = loop_now();
+	d.started = timerq_now();
 	if (setup(&d) == 0) {
 		run(&d);
 		rc = 0;

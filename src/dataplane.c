@@ -182,7 +182,7 @@ static void tun_packet(struct daemon *d, uint8_t *buf, size_t len, uint64_t now)
 void dataplane_tun_event(struct loop_fd *lfd, uint32_t events)
 {
 	struct daemon *d = container_of(lfd, struct daemon, tun);
-	uint64_t now = loop_now();
+	uint64_t now = timerq_now();
 
 	(void)events;
 	for (unsigned i = 0; i < TUN_BURST; i++) {
@@ -317,7 +317,7 @@ static void rx_datagram(struct daemon *d, struct udp_pkt *u, uint64_t now)
 
 static void udp_drain(struct daemon *d, int fd)
 {
-	uint64_t now = loop_now();
+	uint64_t now = timerq_now();
 
 	/* Bounded per wake-up so the tun and timers get their turn. */
 	for (unsigned round = 0; round < 4; round++) {
@@ -330,7 +330,7 @@ static void udp_drain(struct daemon *d, int fd)
 		flush_tx(d);
 		if (n < UDP_BATCH_MAX)
 			break;
-		now = loop_now();
+		now = timerq_now();
 	}
 }
 

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -71,12 +70,4 @@ int loop_run_once(struct loop *l, int timeout_ms)
 		lfd->on_event(lfd, events[i].events);
 	}
 	return n;
-}
-
-uint64_t loop_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
 }

@@ -30,7 +30,4 @@ void loop_del(struct loop *l, struct loop_fd *lfd);
  * Returns the number of events dispatched, or -1 on error other than EINTR. */
 int loop_run_once(struct loop *l, int timeout_ms);
 
-/* Monotonic time in nanoseconds (CLOCK_MONOTONIC). */
-uint64_t loop_now(void);
-
 #endif

@@ -156,7 +156,7 @@ static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 
 void status_render(struct daemon *d, struct strbuf *out, bool json)
 {
-	uint64_t now = loop_now();
+	uint64_t now = timerq_now();
 
 	if (json)
 		json_render(d, out, now);
