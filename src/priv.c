@@ -41,8 +41,13 @@ static int priv_change_id(uid_t uid, gid_t gid)
 		log_err("privilege drop: cannot select CAP_NET_ADMIN");
 		return -1;
 	}
-	if (capng_change_id((int)uid, (int)gid,
-			    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING | CAPNG_CLEAR_AMBIENT) < 0) {
+	/* Shrink the bounding set to CAP_NET_ADMIN while CAP_SETPCAP is still
+	 * held: capng_change_id's CAPNG_CLEAR_BOUNDING would empty it. */
+	if (capng_apply(CAPNG_SELECT_BOUNDS) < 0) {
+		log_err("privilege drop: cannot reduce the bounding set: %s", strerror(errno));
+		return -1;
+	}
+	if (capng_change_id((int)uid, (int)gid, CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_AMBIENT) < 0) {
 		/* libcap-ng 0.8.3 may leave KEEPCAPS set on failure: clear it. */
 		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 		log_err("privilege drop to uid %u gid %u failed: %s", (unsigned)uid,
@@ -157,7 +162,13 @@ int priv_verify(uid_t uid, gid_t gid)
 	else if (uid != 0 && setuid(0) == 0)
 		failed = "setuid(0) succeeded";
 	if (failed) {
-		log_err("privilege drop check failed: %s", failed);
+		char eff[32] = "?", prm[32] = "?", bnd[32] = "?";
+
+		status_field(status, "CapEff", eff, sizeof(eff));
+		status_field(status, "CapPrm", prm, sizeof(prm));
+		status_field(status, "CapBnd", bnd, sizeof(bnd));
+		log_err("privilege drop check failed: %s (CapEff %s CapPrm %s CapBnd %s)",
+			failed, eff, prm, bnd);
 		return -1;
 	}
 	return 0;

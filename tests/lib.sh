@@ -93,8 +93,8 @@ veth_pair() {
 	ip link add "$t1" type veth peer name "$t2" || hard_error "veth"
 	ip link set "$t1" netns "$(ns_name "$1")" name "eth-$3"
 	ip link set "$t2" netns "$(ns_name "$3")" name "eth-$1"
-	nsx "$1" ip addr add "$2" dev "eth-$3" nodad
-	nsx "$3" ip addr add "$4" dev "eth-$1" nodad
+	nsx "$1" ip addr add "$2" dev "eth-$3"
+	nsx "$3" ip addr add "$4" dev "eth-$1"
 	nsx "$1" ip link set "eth-$3" up
 	nsx "$3" ip link set "eth-$1" up
 }
@@ -109,7 +109,7 @@ attach() {
 	ip link set "$t1" netns "$n" name eth0
 	ip link set "$t2" netns "$br"
 	ip -n "$br" link set "$t2" master br0 up
-	ip -n "$n" addr add "$2" dev eth0 nodad
+	ip -n "$n" addr add "$2" dev eth0
 	ip -n "$n" link set eth0 up
 }
 bridge_ns() {
