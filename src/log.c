@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -65,4 +66,24 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		fputc('\n', stderr);
 	}
 	va_end(ap);
+}
+
+bool log_ratelimit_ok(struct log_ratelimit *rl)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec - rl->window_start >= LOG_RATELIMIT_SECONDS) {
+		if (rl->suppressed)
+			log_msg(LOG_LEVEL_WARNING, "(%lu similar messages suppressed)", rl->suppressed);
+		rl->window_start = ts.tv_sec;
+		rl->count = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->count < LOG_RATELIMIT_BURST) {
+		rl->count++;
+		return true;
+	}
+	rl->suppressed++;
+	return false;
 }
