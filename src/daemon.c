@@ -116,25 +116,32 @@ static int peers_init(struct daemon *d)
 	return peer_index_build(&d->by_key, d->peers, d->n_peers);
 }
 
+/* Add (at start) or remove (at exit) the routes of peers with routes = true.
+ * Removal runs after the privilege drop: CAP_NET_ADMIN is kept for it. */
 static int routes_apply(struct daemon *d, bool add)
 {
-	int rc = 0;
+	unsigned done = 0, failed = 0;
 
 	for (size_t i = 0; i < d->n_peers; i++) {
 		struct peer *p = &d->peers[i];
 
-		if (!p->routes)
-			continue;
-		for (size_t j = 0; j < p->n_allowed_ips; j++) {
+		for (size_t j = 0; p->routes && j < p->n_allowed_ips; j++) {
 			struct cidr *c = &p->allowed_ips[j];
+			int rc = add ? nl_route_add(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len)
+				     : nl_route_del(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len);
 
-			if (add && nl_route_add(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len) < 0)
+			if (rc < 0 && add)
 				return -1;
-			if (!add && nl_route_del(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len) < 0)
-				rc = -1;
+			if (rc < 0)
+				failed++;
+			else
+				done++;
 		}
 	}
-	return rc;
+	if (done || failed)
+		log_info("%s: %s %u routes%s", d->ifname, add ? "added" : "removed", done,
+			 failed ? " (some could not be removed)" : "");
+	return failed ? -1 : 0;
 }
 
 static int tun_setup(struct daemon *d)
