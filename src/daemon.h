@@ -35,7 +35,7 @@ struct daemon {
 
 	struct proto_host host;
 	struct proto_timers timers;
-	struct peer *peers;
+	struct peer **peers;		/* each allocated alone: pointers to them live on */
 	size_t n_peers;
 	struct peer_index by_key;
 	struct allowedips aip;
@@ -69,6 +69,15 @@ struct daemon {
 /* Set up (tun, addresses, routes, sockets, control socket, privilege
  * drop), run until SIGTERM/SIGINT, tear down. Returns the exit status. */
 int daemon_run(struct conf *cfg, bool foreground);
+
+/* peers.c: peers from the config, and reload */
+int peers_setup(struct daemon *d);
+void peers_teardown(struct daemon *d);
+/* Add (at start) or remove (at exit) the kernel routes of routes = true peers. */
+int routes_apply(struct daemon *d, bool add);
+/* Re-read the config file: peers added, removed or changed take effect,
+ * unchanged ones keep their sessions. A bad file changes nothing. 0 or -1. */
+int daemon_reload(struct daemon *d);
 
 /* dataplane.c */
 void dataplane_tun_event(struct loop_fd *lfd, uint32_t events);
