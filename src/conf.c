@@ -533,37 +533,54 @@ static unsigned line_at(const char *text, const char *p)
 	return line;
 }
 
+static char *skip_comment(char *text, char *p, char *end)
+{
+	char *stop;
+
+	if (*p == '#' || p[1] == '/') {
+		stop = memchr(p, '\n', (size_t)(end - p));
+		stop = stop ? stop : end;
+	} else {
+		stop = memmem(p + 2, (size_t)(end - p - 2), "*/", 2);
+		if (!stop) {
+			report(line_at(text, p), "unterminated /* comment");
+			return NULL;
+		}
+		stop += 2;
+	}
+	blank(p, stop);
+	return stop;
+}
+
 /*
  * libconfuse 3.3 counts the lines of every comment two or three times and
  * refuses a comment inside a list, so comments are blanked out here (lines
  * kept) before it sees the text.  Same rules as its lexer: '#' and '//' to
- * the end of the line, and C comments, outside quoted strings.
+ * the end of the line, and C comments, outside quoted strings.  It also
+ * takes a section left open at the end of the file as complete: count the
+ * braces, which unquoted text cannot contain.
  */
-static int strip_comments(char *text, size_t len)
+static int prepare_text(char *text, size_t len)
 {
-	char *p = text, *end = text + len, *stop;
+	char *p = text, *end = text + len, *open = NULL;
+	unsigned depth = 0;
 
-	while (p < end) {
+	while (p && p < end) {
 		if (*p == '"' || *p == '\'') {
 			p = skip_quoted(p, end);
-		} else if (*p == '#' || (*p == '/' && p + 1 < end && p[1] == '/')) {
-			stop = memchr(p, '\n', (size_t)(end - p));
-			stop = stop ? stop : end;
-			blank(p, stop);
-			p = stop;
-		} else if (*p == '/' && p + 1 < end && p[1] == '*') {
-			stop = memmem(p + 2, (size_t)(end - p - 2), "*/", 2);
-			if (!stop) {
-				report(line_at(text, p), "unterminated /* comment");
-				return -1;
-			}
-			blank(p, stop + 2);
-			p = stop + 2;
+		} else if (*p == '#' || (*p == '/' && p + 1 < end && (p[1] == '/' || p[1] == '*'))) {
+			p = skip_comment(text, p, end);
 		} else {
+			if (*p == '{' && depth++ == 0)
+				open = p;
+			else if (*p == '}' && depth > 0)
+				depth--;
 			p++;
 		}
 	}
-	return 0;
+	if (p && depth > 0)
+		report(line_at(text, open), "'{' opened here is never closed");
+	return p && depth == 0 ? 0 : -1;
 }
 
 static cfg_t *parse_text(char *text, size_t len)
@@ -910,7 +927,7 @@ int conf_load(const char *path, struct conf *out)
 	memset(out, 0, sizeof(*out));
 	load = &state;
 	text = read_text(path, &len);
-	if (!text || strip_comments(text, len) < 0)
+	if (!text || prepare_text(text, len) < 0)
 		goto out;
 	cfg = parse_text(text, len);
 	if (!cfg || state.errors)
