@@ -52,6 +52,7 @@ struct peer_head {
  * pointer from libconfuse. */
 static struct load {
 	const char *path;
+	const uint8_t *private_key;	/* given: private-key-file is not read */
 	unsigned errors;
 	bool fresh_value;
 	cfg_t *root;
@@ -797,6 +798,12 @@ static void read_private_key(cfg_t *cfg, struct conf *out)
 		report(0, "private-key-file: required option missing");
 		return;
 	}
+	if (load->private_key) {
+		memcpy(out->private_key, load->private_key, KEY_LEN);
+		if (key_public_from_private(out->public_key, out->private_key) < 0)
+			report(line, "private-key-file: not a usable private key");
+		return;
+	}
 	if (key_file_read(out->private_key_file, out->private_key, errbuf, sizeof(errbuf)) < 0)
 		report(line, "private-key-file: %s", errbuf);
 	else if (key_public_from_private(out->public_key, out->private_key) < 0)
@@ -1105,7 +1112,12 @@ out:
 
 int conf_load(const char *path, struct conf *out)
 {
-	struct load state = { .path = path };
+	return conf_load_with_key(path, out, NULL);
+}
+
+int conf_load_with_key(const char *path, struct conf *out, const uint8_t *private_key)
+{
+	struct load state = { .path = path, .private_key = private_key };
 	cfg_t *cfg = NULL;
 	char *text = NULL;
 	size_t len = 0;

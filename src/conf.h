@@ -57,6 +57,11 @@ void conf_set_error_func(void (*fn)(const char *msg, void *arg), void *arg);
  * Not reentrant: libconfuse's lexer is global.
  */
 int conf_load(const char *path, struct conf *out);
+/*
+ * The same, for a reload after the privilege drop: the private key is the
+ * one given (read at start), the private-key-file is not opened again.
+ */
+int conf_load_with_key(const char *path, struct conf *out, const uint8_t *private_key);
 void conf_free(struct conf *cfg);
 
 #endif

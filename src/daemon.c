@@ -97,6 +97,7 @@ static int tun_setup(struct daemon *d)
 	}
 	if (nl_link_set_up(&d->nl, d->ifindex) < 0)
 		return -1;
+	d->routes_added = true;	/* even partly: removal skips what is missing */
 	return routes_apply(d, true);
 }
 
@@ -261,7 +262,7 @@ static void run(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	if (d->nl_open) {
-		if (d->ifindex > 0)
+		if (d->routes_added)
 			routes_apply(d, false);
 		nl_close(&d->nl);
 	}
@@ -291,7 +292,7 @@ int daemon_run(struct conf *cfg, bool foreground)
 	*d.cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	d.foreground = foreground;
-	d.mtu = cfg->mtu;
+	d.mtu = d.cfg->mtu;
 	d.tun.fd = d.sig.fd = -1;
 	d.udp.fd4 = d.udp.fd6 = -1;
 	d.ctl.lfd.fd = -1;

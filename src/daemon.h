@@ -46,6 +46,7 @@ struct daemon {
 	unsigned mtu;
 	struct nl nl;
 	bool nl_open;
+	bool routes_added;
 
 	struct loop loop;
 	struct loop_fd tun;
