@@ -34,7 +34,7 @@
 #define MTU_MAX 9000
 #define MTU_MIN_IPV6 1280
 
-/* Our messages pass through cfg_error with these formats; anything else
+/* Our messages pass through cfg_error with this format; anything else
  * comes from libconfuse itself and is rewritten to match. */
 static const char OPT_FMT[] = "%s: %s '%s'";
 

@@ -210,4 +210,3 @@ void conftext_free(struct conftext *t)
 	t->peers = NULL;
 	t->n_peers = t->cap_peers = 0;
 }
-
