@@ -1,8 +1,10 @@
 /*
- * The config loader.  libconfuse parses; validators check each value as it
- * is read (so cfg->line is its line) and report through cfg_error; checks
- * across options (duplicates, MTU against IPv6, the key file, accounts) run
- * after parsing, using the lines the validators noted.
+ * The config loader.  conftext prepares the text, libconfuse parses it;
+ * validators check each value as it is read (so cfg->line is its line) and
+ * report through cfg_error; checks across options (duplicates, MTU against
+ * IPv6, the key file, accounts) run after parsing, on sorted arrays, using
+ * the lines the validators noted.  Value errors are all reported, but the
+ * checks across options run only when every value was valid.
  */
 #include "config.h"
 
@@ -23,6 +25,7 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "conftext.h"
 #include "endpoint.h"
 
 #define CONF_MAX_SIZE (16 * 1024 * 1024)
@@ -31,7 +34,7 @@
 #define MTU_MAX 9000
 #define MTU_MIN_IPV6 1280
 
-/* Our messages pass through cfg_error with these formats; anything else
+/* Our messages pass through cfg_error with this format; anything else
  * comes from libconfuse itself and is rewritten to match. */
 static const char OPT_FMT[] = "%s: %s '%s'";
 
@@ -40,12 +43,6 @@ struct line_note {
 	unsigned index;
 	unsigned line;
 	size_t seq;
-};
-
-/* A peer section's title and the line of its '{', in file order. */
-struct peer_head {
-	char *title;
-	unsigned line;
 };
 
 /* The load in progress: validators and the error function get no user
@@ -59,9 +56,7 @@ static struct load {
 	struct line_note *notes;
 	size_t n_notes;
 	size_t cap_notes;
-	struct peer_head *heads;
-	size_t n_heads;
-	size_t cap_heads;
+	struct conftext text;
 } *load;
 
 static void (*error_fn)(const char *msg, void *arg);
@@ -105,36 +100,14 @@ static void report(unsigned line, const char *fmt, ...)
 	emit(line, msg);
 }
 
-static bool heads_grow(void)
-{
-	size_t cap = load->cap_heads ? load->cap_heads * 2 : 16;
-	void *p;
-
-	if (load->n_heads < load->cap_heads)
-		return true;
-	p = realloc(load->heads, cap * sizeof(*load->heads));
-	if (!p)
-		return false;
-	load->heads = p;
-	load->cap_heads = cap;
-	return true;
-}
-
-static void heads_free(void)
-{
-	for (size_t i = 0; i < load->n_heads; i++)
-		free(load->heads[i].title);
-	free(load->heads);
-}
-
 /* The title of the peer section being parsed: the last one created. */
 static const char *current_peer_title(cfg_t *cfg)
 {
 	unsigned n = load->root ? cfg_size(load->root, "peer") : 0;
 
-	if (cfg == load->root || n == 0 || n > load->n_heads)
+	if (cfg == load->root || n == 0 || n > load->text.n_peers)
 		return NULL;
-	return load->heads[n - 1].title;
+	return load->text.peers[n - 1].title;
 }
 
 /* Rewrite libconfuse's own messages into "option: message 'value'". */
@@ -481,7 +454,7 @@ static cfg_t *confuse_init(void)
 		CFG_STR("group", "nogroup", CFGF_NONE),
 		CFG_STR("log-level", "info", CFGF_NONE),
 		CFG_STR("control-socket", NULL, CFGF_NODEFAULT),
-		/* titled in the file; prepare_text takes the titles off */
+		/* titled in the file; conftext_prepare takes the titles off */
 		CFG_SEC("peer", peer_opts, CFGF_MULTI),
 		CFG_END()
 	};
@@ -550,185 +523,6 @@ static char *read_text(const char *path, size_t *len)
 out:
 	close(fd);
 	return text;
-}
-
-static void blank(char *p, const char *end)
-{
-	for (; p < end; p++)
-		if (*p != '\n')
-			*p = ' ';
-}
-
-/* A top-level token, enough to tell "peer TITLE {" from "name = {". */
-struct token {
-	char *start;
-	size_t len;
-	char kind;		/* 'q' quoted, 'w' word, else the character */
-};
-
-struct scan {
-	char *text, *end, *p;
-	unsigned line;
-	unsigned depth;
-	unsigned open_line;
-	struct token last, prev;
-	bool failed;
-};
-
-static void scan_to(struct scan *s, char *to)
-{
-	for (; s->p < to; s->p++)
-		s->line += *s->p == '\n';
-}
-
-static void push_token(struct scan *s, char *start, size_t len, char kind)
-{
-	s->prev = s->last;
-	s->last = (struct token){ start, len, kind };
-}
-
-/* The lexer's unquoted-string characters. */
-static bool is_word_char(const char *p, const char *end)
-{
-	if (*p == '/')
-		return !(p + 1 < end && (p[1] == '/' || p[1] == '*'));
-	return !strchr(" #\"'\t\n\r={}()+,*", *p);
-}
-
-/* Skip a quoted string the way libconfuse's lexer does: a backslash
- * always takes the next character with it. */
-static void scan_quoted(struct scan *s)
-{
-	char *start = s->p, *q = s->p + 1;
-
-	for (; q < s->end && *q != *start; q++)
-		if (*q == '\\' && q + 1 < s->end)
-			q++;
-	q = q < s->end ? q + 1 : s->end;
-	scan_to(s, q);
-	if (s->depth == 0)
-		push_token(s, start, (size_t)(q - start), 'q');
-}
-
-static void scan_comment(struct scan *s)
-{
-	char *start = s->p, *stop;
-
-	if (*start == '#' || start[1] == '/') {
-		stop = memchr(start, '\n', (size_t)(s->end - start));
-		stop = stop ? stop : s->end;
-	} else {
-		stop = memmem(start + 2, (size_t)(s->end - start - 2), "*/", 2);
-		if (!stop) {
-			report(s->line, "unterminated /* comment");
-			s->failed = true;
-			stop = s->end;
-		} else {
-			stop += 2;
-		}
-	}
-	scan_to(s, stop);
-	blank(start, stop);
-}
-
-static bool token_is(const struct token *t, const char *word)
-{
-	return t->kind == 'w' && t->len == strlen(word) && !memcmp(t->start, word, t->len);
-}
-
-/*
- * "peer TITLE {": keep the title and blank it out, so libconfuse sees an
- * untitled section.  Its titled sections cost a scan of all earlier ones
- * each (10,000 peers: 50 million compares); names are checked for
- * duplicates here instead, after sorting.
- */
-static void scan_section(struct scan *s)
-{
-	struct token *t = &s->last;
-	struct peer_head *h;
-	char *title;
-
-	if (token_is(t, "peer")) {
-		report(s->line, "peer: a peer section needs a name: peer \"NAME\" {");
-		s->failed = true;
-		return;
-	}
-	if ((t->kind != 'q' && t->kind != 'w') || !token_is(&s->prev, "peer"))
-		return;		/* a list, or for libconfuse to report */
-	if (t->kind == 'q')
-		title = strndup(t->start + 1, t->len >= 2 ? t->len - 2 : 0);
-	else
-		title = strndup(t->start, t->len);
-	if (!title || !heads_grow()) {
-		free(title);
-		report(0, "out of memory");
-		s->failed = true;
-		return;
-	}
-	h = &load->heads[load->n_heads++];
-	h->title = title;
-	h->line = s->line;
-	blank(t->start, t->start + t->len);
-}
-
-static void scan_brace(struct scan *s)
-{
-	if (*s->p == '{') {
-		if (s->depth == 0) {
-			s->open_line = s->line;
-			scan_section(s);
-		}
-		s->depth++;
-	} else if (s->depth > 0 && --s->depth == 0) {
-		s->last.kind = s->prev.kind = 0;
-	}
-	s->p++;
-}
-
-static void scan_word(struct scan *s)
-{
-	char *start = s->p;
-
-	while (s->p < s->end && is_word_char(s->p, s->end))
-		s->p++;
-	if (s->depth == 0)
-		push_token(s, start, (size_t)(s->p - start), 'w');
-}
-
-/*
- * Before libconfuse sees the text: blank out comments, because libconfuse
- * 3.3 counts the lines of every comment two or three times and refuses a
- * comment inside a list (same rules as its lexer: '#' and '//' to the end
- * of the line, C comments, all outside quoted strings); take the titles
- * off peer sections (scan_section); and count braces, because libconfuse
- * takes a section left open at the end of the file as complete.
- */
-static int prepare_text(char *text, size_t len)
-{
-	struct scan s = { .text = text, .end = text + len, .p = text, .line = 1 };
-
-	while (s.p < s.end) {
-		char c = *s.p;
-
-		if (c == '"' || c == '\'')
-			scan_quoted(&s);
-		else if (c == '#' || (c == '/' && s.p + 1 < s.end && (s.p[1] == '/' || s.p[1] == '*')))
-			scan_comment(&s);
-		else if (c == '{' || c == '}')
-			scan_brace(&s);
-		else if (is_word_char(s.p, s.end))
-			scan_word(&s);
-		else {
-			if (s.depth == 0 && !strchr(" \t\r\n", c))
-				push_token(&s, s.p, 1, c);
-			scan_to(&s, s.p + 1);
-		}
-	}
-	if (s.depth > 0) {
-		report(s.open_line, "'{' opened here is never closed");
-		s.failed = true;
-	}
-	return s.failed ? -1 : 0;
 }
 
 static cfg_t *parse_text(char *text, size_t len)
@@ -878,7 +672,7 @@ static int build_peer_endpoint(cfg_t *sec, struct conf_peer *p)
 	return 0;
 }
 
-static int build_peer(cfg_t *sec, const struct peer_head *head, struct conf_peer *p)
+static int build_peer(cfg_t *sec, const struct conftext_peer *head, struct conf_peer *p)
 {
 	const char *key = cfg_getstr(sec, "public-key");
 
@@ -908,8 +702,8 @@ static int build_peers(cfg_t *cfg, struct conf *out, struct prefix_use **uses, s
 	unsigned n = cfg_size(cfg, "peer");
 	size_t total = 0;
 
-	if (n != load->n_heads) {
-		report(0, "peer: %u sections but %zu titles found", n, load->n_heads);
+	if (n != load->text.n_peers) {
+		report(0, "peer: %u sections but %zu titles found", n, load->text.n_peers);
 		return 0;
 	}
 	if (n == 0)
@@ -921,7 +715,7 @@ static int build_peers(cfg_t *cfg, struct conf *out, struct prefix_use **uses, s
 	for (unsigned i = 0; i < n; i++) {
 		cfg_t *sec = cfg_getnsec(cfg, "peer", i);
 
-		if (build_peer(sec, &load->heads[i], &out->peers[i]) < 0)
+		if (build_peer(sec, &load->text.peers[i], &out->peers[i]) < 0)
 			return -1;
 		total += out->peers[i].n_allowed_ips;
 	}
@@ -961,8 +755,8 @@ static void check_own_key(const struct conf *c)
 
 static int head_cmp(const void *a, const void *b)
 {
-	const struct peer_head *x = *(const struct peer_head *const *)a;
-	const struct peer_head *y = *(const struct peer_head *const *)b;
+	const struct conftext_peer *x = *(const struct conftext_peer *const *)a;
+	const struct conftext_peer *y = *(const struct conftext_peer *const *)b;
 	int c = strcmp(x->title, y->title);
 
 	if (c)
@@ -972,17 +766,17 @@ static int head_cmp(const void *a, const void *b)
 
 static int check_duplicate_names(void)
 {
-	const struct peer_head **sorted;
+	const struct conftext_peer **sorted;
 
-	if (load->n_heads < 2)
+	if (load->text.n_peers < 2)
 		return 0;
-	sorted = calloc(load->n_heads, sizeof(*sorted));
+	sorted = calloc(load->text.n_peers, sizeof(*sorted));
 	if (!sorted)
 		return -1;
-	for (size_t i = 0; i < load->n_heads; i++)
-		sorted[i] = &load->heads[i];
-	qsort(sorted, load->n_heads, sizeof(*sorted), head_cmp);
-	for (size_t i = 1; i < load->n_heads; i++)
+	for (size_t i = 0; i < load->text.n_peers; i++)
+		sorted[i] = &load->text.peers[i];
+	qsort(sorted, load->text.n_peers, sizeof(*sorted), head_cmp);
+	for (size_t i = 1; i < load->text.n_peers; i++)
 		if (!strcmp(sorted[i - 1]->title, sorted[i]->title))
 			report(sorted[i]->line, "peer: duplicate peer name, first at line %u '%s'",
 			       sorted[i - 1]->line, sorted[i]->title);
@@ -1125,7 +919,7 @@ int conf_load_with_key(const char *path, struct conf *out, const uint8_t *privat
 	memset(out, 0, sizeof(*out));
 	load = &state;
 	text = read_text(path, &len);
-	if (!text || prepare_text(text, len) < 0)
+	if (!text || conftext_prepare(text, len, &state.text, emit) < 0)
 		goto out;
 	cfg = parse_text(text, len);
 	if (!cfg || state.errors)
@@ -1136,7 +930,7 @@ out:
 		cfg_free(cfg);
 	free(text);
 	free(state.notes);
-	heads_free();
+	conftext_free(&state.text);
 	load = NULL;
 	if (state.errors) {
 		conf_free(out);

@@ -22,7 +22,7 @@ struct conf_peer {
 	size_t n_allowed_ips;
 	unsigned persistent_keepalive;	/* seconds, 0 = off */
 	bool routes;
-	unsigned line;			/* line of its public-key, for messages */
+	unsigned line;			/* of its public-key (else its '{'), for messages */
 };
 
 struct conf {
