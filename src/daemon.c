@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "daemonize.h"
 #include "log.h"
 #include "priv.h"
 #include "tun.h"
@@ -231,6 +232,8 @@ static int setup(struct daemon *d)
 		return -1;
 	if (signals_setup(d) < 0)
 		return -1;
+	if (d->opts->pidfile && pidfile_write(d->opts->pidfile) < 0)
+		return -1;
 	if (priv_drop(cfg->uid, cfg->gid) < 0)
 		return -1;
 	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as %s:%s with CAP_NET_ADMIN only",
@@ -279,7 +282,7 @@ static void teardown(struct daemon *d)
 	free(d->tx_bufs);
 }
 
-int daemon_run(struct conf *cfg, bool foreground)
+int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 {
 	struct daemon d;
 	int rc = 1;
@@ -291,7 +294,7 @@ int daemon_run(struct conf *cfg, bool foreground)
 		return 1;
 	*d.cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
-	d.foreground = foreground;
+	d.opts = opts;
 	d.mtu = d.cfg->mtu;
 	d.tun.fd = d.sig.fd = -1;
 	d.udp.fd4 = d.udp.fd6 = -1;
@@ -299,11 +302,15 @@ int daemon_run(struct conf *cfg, bool foreground)
 	d.loop.epfd = -1;
 	d.started = timerq_now();
 	if (setup(&d) == 0) {
+		if (opts->ready_fd >= 0)
+			daemonize_ready(opts->ready_fd);
 		run(&d);
 		rc = 0;
 	}
 	teardown(&d);
 	log_info("%s: stopped", d.ifname);
+	if (opts->pidfile)
+		unlink(opts->pidfile);	/* fails quietly where the account may not */
 	conf_free(d.cfg);
 	free(d.cfg);
 	return rc;

@@ -30,7 +30,7 @@ struct daemon_stats {
 
 struct daemon {
 	struct conf *cfg;
-	bool foreground;
+	const struct daemon_opts *opts;
 	uint64_t started;
 
 	struct proto_host host;
@@ -67,9 +67,15 @@ struct daemon {
 	bool stop;
 };
 
+struct daemon_opts {
+	int ready_fd;		/* daemonize_begin's fd, -1 in the foreground */
+	const char *pidfile;	/* NULL: none */
+};
+
 /* Set up (tun, addresses, routes, sockets, control socket, privilege
- * drop), run until SIGTERM/SIGINT, tear down. Returns the exit status. */
-int daemon_run(struct conf *cfg, bool foreground);
+ * drop), run until SIGTERM/SIGINT, tear down. Takes over cfg (leaving it
+ * empty). Returns the exit status. */
+int daemon_run(struct conf *cfg, const struct daemon_opts *opts);
 
 /* peers.c: peers from the config, and reload */
 int peers_setup(struct daemon *d);

@@ -9,6 +9,7 @@
 
 static enum log_level log_level = LOG_LEVEL_INFO;
 static bool log_to_syslog;
+static bool log_to_stderr = true;
 static const char *log_ident;
 
 void log_set_level(enum log_level level)
@@ -45,6 +46,11 @@ void log_open_syslog(const char *ident)
 	log_to_syslog = true;
 }
 
+void log_set_stderr(bool on)
+{
+	log_to_stderr = on;
+}
+
 void log_set_ident(const char *ident)
 {
 	log_ident = ident;
@@ -56,16 +62,19 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 	if (level > log_level)
 		return;
-	va_start(ap, fmt);
 	if (log_to_syslog) {
+		va_start(ap, fmt);
 		vsyslog((int)level, fmt, ap);
-	} else {
+		va_end(ap);
+	}
+	if (log_to_stderr) {
+		va_start(ap, fmt);
 		if (log_ident)
 			fprintf(stderr, "%s: ", log_ident);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
+		va_end(ap);
 	}
-	va_end(ap);
 }
 
 bool log_ratelimit_ok(struct log_ratelimit *rl)

@@ -17,8 +17,10 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* Parse "error", "warning", "info" or "debug"; -1 when unknown. */
 int log_level_parse(const char *name);
-/* Switch from stderr to syslog (daemon mode). */
+/* Log to syslog (daemon mode); stderr too until log_set_stderr(false), so
+ * start-up errors still reach the terminal. */
 void log_open_syslog(const char *ident);
+void log_set_stderr(bool on);
 /* Program name prefixed to stderr lines ("ovpnd: ..."); NULL for none. */
 void log_set_ident(const char *ident);
 

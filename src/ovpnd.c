@@ -10,16 +10,18 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "daemonize.h"
 #include "log.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ovpnd -c FILE [-f] [-v]   run with the config FILE\n"
+		"usage: ovpnd -c FILE [-f] [-v] [-p PIDFILE]   run with the config FILE\n"
 		"       ovpnd -t -c FILE          check FILE and exit\n"
 		"  -c FILE  configuration file (required)\n"
 		"  -t       check the configuration: 0 if good, %d after its errors\n"
-		"  -f       stay in the foreground, log to stderr\n"
+		"  -f       stay in the foreground, log to stderr (default: detach, log to syslog)\n"
+		"  -p FILE  write the daemon's process id to FILE\n"
 		"  -v       log at debug level, whatever log-level says\n"
 		"  -h       this help\n", EX_CONFIG);
 }
@@ -28,6 +30,7 @@ int main(int argc, char **argv)
 {
 	const char *file = NULL;
 	bool check = false, foreground = false, verbose = false;
+	struct daemon_opts opts = { .ready_fd = -1, .pidfile = NULL };
 	struct conf cfg;
 	int c, ret;
 
@@ -36,11 +39,12 @@ int main(int argc, char **argv)
 		log_err("cannot initialise libsodium");
 		return EXIT_FAILURE;
 	}
-	while ((c = getopt(argc, argv, "c:tfvh")) != -1) {
+	while ((c = getopt(argc, argv, "c:tfvp:h")) != -1) {
 		switch (c) {
 		case 'c': file = optarg; break;
 		case 't': check = true; break;
 		case 'f': foreground = true; break;
+		case 'p': opts.pidfile = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return EXIT_SUCCESS;
 		default: usage(stderr); return EX_USAGE;
@@ -60,7 +64,15 @@ int main(int argc, char **argv)
 	} else {
 		if (!verbose)
 			log_set_level(cfg.log_level);
-		ret = daemon_run(&cfg, foreground);
+		if (!foreground) {
+			log_open_syslog("ovpnd");
+			opts.ready_fd = daemonize_begin();
+			if (opts.ready_fd < 0) {
+				conf_free(&cfg);
+				return EXIT_FAILURE;
+			}
+		}
+		ret = daemon_run(&cfg, &opts);
 	}
 	conf_free(&cfg);
 	return ret;

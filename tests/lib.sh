@@ -149,12 +149,16 @@ start_ovpnd() {
 		fail "ovpnd in $_ns did not bring up ${_ifname:-ovpn0} (log: $(tail -n 3 "$TMP/ovpnd-$_ns.log"))"
 }
 
-# stop_pid PID: SIGTERM and wait (bounded) for it to exit; returns its status.
+# stop_pid PID: SIGTERM and wait (bounded) for it to exit; returns its exit
+# status when it is our child, else 0 once it is gone; 1 if it would not stop.
 stop_pid() {
 	kill "$1" 2>/dev/null
 	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
 	kill -0 "$1" 2>/dev/null && { kill -9 "$1"; return 1; }
-	wait "$1" 2>/dev/null
+	case " $(jobs -p | tr '\n' ' ') " in
+	*" $1 "*) wait "$1" 2>/dev/null ;;
+	*) return 0 ;;
+	esac
 }
 
 # ping_ok NS ADDR: a ping gets an answer within 10 s (time for a handshake).
