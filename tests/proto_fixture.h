@@ -47,6 +47,7 @@ struct pair {
 	struct proto_host ih, rh;
 	struct proto_peer ip;	/* i's view of r */
 	struct proto_peer rp;	/* r's view of i */
+	uint32_t handshakes;	/* later handshakes need newer timestamps */
 };
 
 static inline size_t unhex(uint8_t *out, const char *hex)
@@ -81,6 +82,7 @@ static inline void pair_init(struct pair *p, const struct proto_timers *t)
 		exit(99);
 	key_run(ipriv, 0x01);
 	key_run(rpriv, 0x41);
+	p->handshakes = 0;
 	if (proto_host_init(&p->ih, ipriv, t, 8, pair_lookup, &p->ip) ||
 	    proto_host_init(&p->rh, rpriv, t, 8, pair_lookup, &p->rp) ||
 	    proto_peer_init(&p->ip, &p->ih, p->rh.public_key, NULL) ||
@@ -140,13 +142,14 @@ static inline enum drop_reason pair_respond(struct pair *p, uint64_t now,
 					   vec_index(&p->rh, &index), m2, &who);
 }
 
-/* The vector handshake at time now: i has current, r has next. */
+/* The vector handshake at time now (the first of a pair uses the vector
+ * timestamp): i has current, r has next. */
 static inline void pair_handshake(struct pair *p, uint64_t now)
 {
 	uint8_t m1[HS_INITIATION_LEN], m2[HS_RESPONSE_LEN];
 	struct proto_peer *who;
 
-	if (pair_initiate(p, now, 0, m1) || pair_respond(p, now, m1, sizeof(m1), m2) ||
+	if (pair_initiate(p, now, p->handshakes++, m1) || pair_respond(p, now, m1, sizeof(m1), m2) ||
 	    proto_consume_response(&p->ih, m2, sizeof(m2), now, NULL, &who)) {
 		fprintf(stderr, "vector handshake failed\n");
 		exit(99);
