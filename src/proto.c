@@ -29,6 +29,8 @@ int proto_host_init(struct proto_host *host, const uint8_t private_key[PROTO_KEY
 		    struct proto_peer *(*lookup)(void *ctx, const uint8_t *public_key),
 		    void *lookup_ctx)
 {
+	int ret = -1;
+
 	memset(host, 0, sizeof(*host));
 	memcpy(host->private_key, private_key, PROTO_KEY_LEN);
 	if (timers)
@@ -41,11 +43,12 @@ int proto_host_init(struct proto_host *host, const uint8_t private_key[PROTO_KEY
 	    handshake_mac1_key(host->mac1_key, host->public_key) ||
 	    handshake_initial_state(&host->initial, host->public_key) ||
 	    index_table_init(&host->indices, index_bits))
-		goto fail;
-	return 0;
-fail:
-	proto_host_free(host);
-	return -1;
+		goto out;
+	ret = 0;
+out:
+	if (ret)
+		proto_host_free(host);
+	return ret;
 }
 
 void proto_host_free(struct proto_host *host)
@@ -57,19 +60,23 @@ void proto_host_free(struct proto_host *host)
 int proto_peer_init(struct proto_peer *peer, struct proto_host *host,
 		    const uint8_t public_key[PROTO_KEY_LEN], void *owner)
 {
+	int ret = -1;
+
 	memset(peer, 0, sizeof(*peer));
 	peer->host = host;
 	peer->owner = owner;
 	memcpy(peer->public_key, public_key, PROTO_KEY_LEN);
-	if (crypto_scalarmult(peer->static_static, host->private_key, public_key) ||
-	    handshake_mac1_key(peer->mac1_key, public_key) ||
-	    handshake_initial_state(&peer->initial, public_key)) {
-		sodium_memzero(peer, sizeof(*peer));
-		return -1;
-	}
 	peer->hs.local.peer = peer;
 	peer->hs.local.kind = INDEX_HANDSHAKE;
-	return 0;
+	if (crypto_scalarmult(peer->static_static, host->private_key, public_key) ||
+	    handshake_mac1_key(peer->mac1_key, public_key) ||
+	    handshake_initial_state(&peer->initial, public_key))
+		goto out;
+	ret = 0;
+out:
+	if (ret)
+		sodium_memzero(peer, sizeof(*peer));
+	return ret;
 }
 
 static void hs_clear(struct proto_peer *peer)
@@ -206,6 +213,8 @@ static void kp_confirm(struct proto_peer *peer, uint64_t now)
 	peer->current = peer->next;
 	peer->next = NULL;
 	kp_free(peer, &old_previous);
+	/* A fresh session: our own concurrent attempt is not needed. */
+	hs_clear(peer);
 	peer->want_handshake = false;
 	peer->has_handshake = true;
 	peer->last_handshake = now;
@@ -279,31 +288,33 @@ enum drop_reason proto_consume_data(struct proto_host *host, uint8_t *pkt, size_
 {
 	struct index_entry *e;
 	struct keypair *kp;
-	enum drop_reason why;
+	enum drop_reason why = DROP_TOO_SHORT;
 	uint8_t *plain;
 	size_t plain_len;
 
 	memset(rx, 0, sizeof(*rx));
 	if (len < 8)
-		return DROP_TOO_SHORT;
+		goto out;
+	why = DROP_UNKNOWN_INDEX;
 	e = index_table_lookup(&host->indices, keypair_packet_index(pkt), INDEX_KEYPAIR);
 	if (!e)
-		return DROP_UNKNOWN_INDEX;
+		goto out;
 	kp = keypair_of(e);
 	rx->peer = e->peer;
-	if (kp_expired(rx->peer, kp, now))
-		return DROP_UNKNOWN_INDEX;
-	if (keypair_open(kp, pkt, len, host->timers.reject_after_messages,
+	if (kp_expired(rx->peer, kp, now) ||
+	    keypair_open(kp, pkt, len, host->timers.reject_after_messages,
 			 &plain, &plain_len, &why))
-		return why;
+		goto out;
 	data_received(rx->peer, kp, plain_len, now, rx);
 	rx->data = plain;
-	if (!plain_len)
-		return DROP_NONE;
-	if (ippkt_parse(plain, plain_len, &rx->inner))
-		return DROP_MALFORMED_INNER;
-	rx->len = rx->inner.len;
-	return DROP_NONE;
+	if (plain_len && ippkt_parse(plain, plain_len, &rx->inner)) {
+		why = DROP_MALFORMED_INNER;
+		goto out;
+	}
+	rx->len = plain_len ? rx->inner.len : 0;
+	why = DROP_NONE;
+out:
+	return why;
 }
 
 /* --- handshake --- */

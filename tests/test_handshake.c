@@ -93,6 +93,51 @@ static void test_round_trips(void)
 
 /* Every bit of message 1: before mac2 each flip must be refused, also
  * with mac1 recomputed (reaching the DH and AEAD checks). */
+/* Both sides initiate at once: each ends with a usable session and data
+ * flows both ways on whichever session the sender holds as current. */
+static void test_simultaneous(void)
+{
+	struct pair p;
+	uint8_t i1[HS_INITIATION_LEN], r1[HS_INITIATION_LEN];
+	uint8_t to_i[HS_RESPONSE_LEN], to_r[HS_RESPONSE_LEN], ts[TAI64N_LEN], buf[128];
+	struct proto_peer *who;
+	struct proto_rx rx;
+	size_t n;
+
+	pair_init(&p, NULL);
+	tai64n_encode(ts, 500, 0);
+	CHECK(proto_create_initiation(&p.ip, 1, ts, 0, i1) == 0);
+	CHECK(proto_create_initiation(&p.rp, 1, ts, 0, r1) == 0);
+	CHECK(proto_consume_initiation(&p.rh, i1, sizeof(i1), 2, NULL, to_i, &who) == DROP_NONE);
+	CHECK(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, to_r, &who) == DROP_NONE);
+	CHECK(proto_consume_response(&p.ih, to_i, sizeof(to_i), 3, NULL, &who) == DROP_NONE);
+	CHECK(proto_consume_response(&p.rh, to_r, sizeof(to_r), 3, NULL, &who) == DROP_NONE);
+	CHECK(proto_can_send(&p.ip, 3) && proto_can_send(&p.rp, 3));
+	n = seal_bytes(&p.ip, buf, 0, 4);
+	CHECK(proto_consume_data(&p.rh, buf, n, 4, &rx) == DROP_NONE && rx.peer == &p.rp);
+	n = seal_bytes(&p.rp, buf, 0, 4);
+	CHECK(proto_consume_data(&p.ih, buf, n, 4, &rx) == DROP_NONE && rx.peer == &p.ip);
+	CHECK(p.ih.indices.count == 2 && p.rh.indices.count == 2);
+	proto_peer_free(&p.ip);
+	CHECK(p.ih.indices.count == 0);
+	pair_free(&p);
+
+	/* A confirmed responder session ends our own attempt still in flight. */
+	pair_init(&p, NULL);
+	tai64n_encode(ts, 600, 0);
+	CHECK(proto_create_initiation(&p.ip, 1, ts, 0, i1) == 0);
+	CHECK(proto_create_initiation(&p.rp, 1, ts, 0, r1) == 0);
+	CHECK(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, to_r, &who) == DROP_NONE);
+	CHECK(proto_consume_response(&p.rh, to_r, sizeof(to_r), 3, NULL, &who) == DROP_NONE);
+	n = seal_bytes(&p.rp, buf, 0, 4);
+	CHECK(proto_consume_data(&p.ih, buf, n, 4, &rx) == DROP_NONE && rx.session_ready);
+	CHECK(!p.ip.hs.in_flight && !p.ip.want_handshake && p.ih.indices.count == 1);
+	CHECK(sodium_is_zero(p.ip.hs.eph_private, 32));
+	CHECK(proto_consume_initiation(&p.rh, i1, sizeof(i1), 5, NULL, to_i, &who) == DROP_NONE);
+	CHECK(proto_consume_response(&p.ih, to_i, sizeof(to_i), 5, NULL, &who) == DROP_UNKNOWN_INDEX);
+	pair_free(&p);
+}
+
 static void test_initiation_flips(void)
 {
 	struct pair p;
@@ -282,6 +327,7 @@ int main(void)
 		return 99;
 	test_vectors();
 	test_round_trips();
+	test_simultaneous();
 	test_initiation_flips();
 	test_response_flips();
 	test_lengths();
