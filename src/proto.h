@@ -21,7 +21,12 @@
  *   wake-up     -> proto_timers_due(), act on every bit; sleep until
  *                  proto_next_deadline() of the earliest peer.
  * Every call must be followed by the action it asks for, or the same
- * deadline stays in the past.
+ * deadline stays in the past. After DROP_NONE and an allowed source, the
+ * daemon writes rx.data to the tun and sets the peer's endpoint (roaming).
+ *
+ * A host and its peers are not thread-safe: one worker at a time. Peers
+ * must not move in memory after proto_peer_init (the index table points
+ * into them). sodium_init() must have succeeded first.
  */
 #ifndef OVPN_PROTO_H
 #define OVPN_PROTO_H
@@ -149,12 +154,15 @@ int proto_create_initiation(struct proto_peer *peer, uint64_t now,
 			    uint8_t out[HS_INITIATION_LEN]);
 /* cookie: NULL when not under load (mac2 ignored), else the cookie the
  * sender's address should hold (DROP_HS_BAD_MAC2: answer with type 3).
- * On DROP_NONE, *peer is the initiator and response holds message 2. */
+ * On DROP_NONE response holds message 2 to send back. *peer is the
+ * initiator once its static key decrypted to a configured peer (also on
+ * DROP_HS_REPLAY, for per-peer counters), else NULL. */
 enum drop_reason proto_consume_initiation(struct proto_host *host, const uint8_t *msg,
 					  size_t len, uint64_t now, const uint8_t *cookie,
 					  uint8_t response[HS_RESPONSE_LEN],
 					  struct proto_peer **peer);
-/* On DROP_NONE, *peer has a new current session: flush its queue. */
+/* On DROP_NONE, *peer has a new current session: flush its queue, then
+ * run proto_timers_due(). *peer is set once the receiver index matched. */
 enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *msg,
 					size_t len, uint64_t now, const uint8_t *cookie,
 					struct proto_peer **peer);
