@@ -141,14 +141,17 @@ void proto_peer_free(struct proto_peer *peer);
 
 /* Seal in place (layout in keypair.h: 16 bytes headroom, plaintext of len
  * bytes at buf + 16, KEYPAIR_TAILROOM after it); len 0 is a keepalive.
- * *out_len: the datagram length, starting at buf. */
+ * *out_len: the datagram length, starting at buf. Rekeying (initiator past
+ * REKEY_AFTER_TIME, or REKEY_AFTER_MESSAGES sent) is decided here, on use,
+ * as in WireGuard: an idle tunnel does not handshake. */
 enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t len,
 				  size_t mtu, uint64_t now, size_t *out_len);
 /* A session we may send on (confirmed, not expired, counter left). */
 bool proto_can_send(const struct proto_peer *peer, uint64_t now);
 
-/* Message 1 to the peer. jitter: timers_draw_jitter(), added to the retry
- * delay. Replaces a previous attempt's state. 0 or -1. */
+/* Message 1 to the peer, when proto_timers_due() says PROTO_SEND_INITIATION.
+ * jitter: timers_draw_jitter(), added to the retry delay. Replaces a
+ * previous attempt's state. 0 or -1. */
 int proto_create_initiation(struct proto_peer *peer, uint64_t now,
 			    const uint8_t timestamp[TAI64N_LEN], uint64_t jitter,
 			    uint8_t out[HS_INITIATION_LEN]);
