@@ -56,9 +56,10 @@ int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 	uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
 	uint8_t *plain = buf + KEYPAIR_HEADER_LEN;
 	size_t padded = keypair_padded(len, mtu);
+	int ret = -1;
 
 	if (!kp->live || kp->send_counter >= reject_limit)
-		return -1;
+		goto out;
 	memset(buf, 0, KEYPAIR_HEADER_LEN);
 	buf[0] = MSG_TYPE_DATA;
 	le32_store(buf + 4, kp->remote_index);
@@ -68,10 +69,12 @@ int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 	if (crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
 		    plain, plain + padded, NULL, plain, padded,
 		    buf, KEYPAIR_HEADER_LEN, NULL, nonce, kp->send_key))
-		return -1;
+		goto out;
 	kp->send_counter++;
 	*out_len = KEYPAIR_HEADER_LEN + padded + KEYPAIR_TAG_LEN;
-	return 0;
+	ret = 0;
+out:
+	return ret;
 }
 
 int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
@@ -83,32 +86,30 @@ int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 	uint64_t counter;
 	size_t clen;
 
-	if (len < KEYPAIR_MIN_PACKET) {
-		*drop = DROP_TOO_SHORT;
-		return -1;
-	}
+	*drop = DROP_TOO_SHORT;
+	if (len < KEYPAIR_MIN_PACKET)
+		goto out;
 	counter = le64_load(pkt + 8);
-	if (counter >= reject_limit) {
-		*drop = DROP_COUNTER_LIMIT;
-		return -1;
-	}
+	*drop = DROP_COUNTER_LIMIT;
+	if (counter >= reject_limit)
+		goto out;
 	clen = len - KEYPAIR_MIN_PACKET;
 	keypair_nonce(nonce, pkt);
+	*drop = DROP_BAD_TAG;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
 		    c, NULL, c, clen, c + clen, pkt, KEYPAIR_HEADER_LEN,
-		    nonce, kp->recv_key)) {
-		*drop = DROP_BAD_TAG;
-		return -1;
-	}
-	if (!replay_check(&kp->replay, counter)) {
-		*drop = DROP_REPLAY;
-		return -1;
-	}
+		    nonce, kp->recv_key))
+		goto out;
+	/* The window is checked and moved only for authentic packets. */
+	*drop = DROP_REPLAY;
+	if (!replay_check(&kp->replay, counter))
+		goto out;
 	replay_update(&kp->replay, counter);
 	*plain = c;
 	*plain_len = clen;
 	*drop = DROP_NONE;
-	return 0;
+out:
+	return *drop == DROP_NONE ? 0 : -1;
 }
 
 void keypair_wipe(struct keypair *kp)

@@ -133,42 +133,49 @@ int noise_encrypt_and_hash(struct noise_state *st, uint8_t *out,
 			   const uint8_t *in, size_t len)
 {
 	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
-	unsigned long long clen;
+	unsigned long long clen = len;
+	int ret = -1;
 
 	if (!st->has_key) {
-		memmove(out, in, len);
-		return noise_mix_hash(st, out, len);
+		if (len)
+			memmove(out, in, len);
+	} else {
+		if (st->n == UINT64_MAX)
+			goto out;
+		noise_nonce(nonce, st->n);
+		if (crypto_aead_chacha20poly1305_ietf_encrypt(out, &clen, in, len,
+							      st->h, NOISE_HASH_LEN,
+							      NULL, nonce, st->k))
+			goto out;
+		st->n++;
 	}
-	if (st->n == UINT64_MAX)
-		return -1;
-	noise_nonce(nonce, st->n);
-	if (crypto_aead_chacha20poly1305_ietf_encrypt(out, &clen, in, len,
-						      st->h, NOISE_HASH_LEN,
-						      NULL, nonce, st->k))
-		return -1;
-	st->n++;
-	return noise_mix_hash(st, out, (size_t)clen);
+	ret = noise_mix_hash(st, out, (size_t)clen);
+out:
+	return ret;
 }
 
 int noise_decrypt_and_hash(struct noise_state *st, uint8_t *out,
 			   const uint8_t *in, size_t len)
 {
 	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
-	unsigned long long plen;
+	int ret = -1;
 
 	if (!st->has_key) {
-		memmove(out, in, len);
-		return noise_mix_hash(st, in, len);
+		if (len)
+			memmove(out, in, len);
+	} else {
+		if (len < NOISE_TAG_LEN || st->n == UINT64_MAX)
+			goto out;
+		noise_nonce(nonce, st->n);
+		if (crypto_aead_chacha20poly1305_ietf_decrypt(out, NULL, NULL, in, len,
+							      st->h, NOISE_HASH_LEN,
+							      nonce, st->k))
+			goto out;
+		st->n++;
 	}
-	if (len < NOISE_TAG_LEN || st->n == UINT64_MAX)
-		return -1;
-	noise_nonce(nonce, st->n);
-	if (crypto_aead_chacha20poly1305_ietf_decrypt(out, &plen, NULL, in, len,
-						      st->h, NOISE_HASH_LEN,
-						      nonce, st->k))
-		return -1;
-	st->n++;
-	return noise_mix_hash(st, in, len);
+	ret = noise_mix_hash(st, in, len);
+out:
+	return ret;
 }
 
 int noise_split(const struct noise_state *st, uint8_t k1[NOISE_KEY_LEN],

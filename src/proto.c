@@ -29,6 +29,8 @@ int proto_host_init(struct proto_host *host, const uint8_t private_key[PROTO_KEY
 		    struct proto_peer *(*lookup)(void *ctx, const uint8_t *public_key),
 		    void *lookup_ctx)
 {
+	int ret = -1;
+
 	memset(host, 0, sizeof(*host));
 	memcpy(host->private_key, private_key, PROTO_KEY_LEN);
 	if (timers)
@@ -41,11 +43,12 @@ int proto_host_init(struct proto_host *host, const uint8_t private_key[PROTO_KEY
 	    handshake_mac1_key(host->mac1_key, host->public_key) ||
 	    handshake_initial_state(&host->initial, host->public_key) ||
 	    index_table_init(&host->indices, index_bits))
-		goto fail;
-	return 0;
-fail:
-	proto_host_free(host);
-	return -1;
+		goto out;
+	ret = 0;
+out:
+	if (ret)
+		proto_host_free(host);
+	return ret;
 }
 
 void proto_host_free(struct proto_host *host)
@@ -57,19 +60,23 @@ void proto_host_free(struct proto_host *host)
 int proto_peer_init(struct proto_peer *peer, struct proto_host *host,
 		    const uint8_t public_key[PROTO_KEY_LEN], void *owner)
 {
+	int ret = -1;
+
 	memset(peer, 0, sizeof(*peer));
 	peer->host = host;
 	peer->owner = owner;
 	memcpy(peer->public_key, public_key, PROTO_KEY_LEN);
-	if (crypto_scalarmult(peer->static_static, host->private_key, public_key) ||
-	    handshake_mac1_key(peer->mac1_key, public_key) ||
-	    handshake_initial_state(&peer->initial, public_key)) {
-		sodium_memzero(peer, sizeof(*peer));
-		return -1;
-	}
 	peer->hs.local.peer = peer;
 	peer->hs.local.kind = INDEX_HANDSHAKE;
-	return 0;
+	if (crypto_scalarmult(peer->static_static, host->private_key, public_key) ||
+	    handshake_mac1_key(peer->mac1_key, public_key) ||
+	    handshake_initial_state(&peer->initial, public_key))
+		goto out;
+	ret = 0;
+out:
+	if (ret)
+		sodium_memzero(peer, sizeof(*peer));
+	return ret;
 }
 
 static void hs_clear(struct proto_peer *peer)
@@ -166,8 +173,8 @@ static void kp_rotate(struct proto_peer *peer, bool initiator)
 	}
 }
 
-/* Install a session; cannot fail once rotated (three slots, at most two in
- * use), and index is known to be free. */
+/* Install a session. Cannot fail in practice: after the rotation at most
+ * two of the three slots are in use, and the caller checked the index. */
 static struct keypair *kp_install(struct proto_peer *peer, bool initiator,
 				  uint32_t index, uint32_t remote_index,
 				  const uint8_t send_key[KEYPAIR_KEY_LEN],
@@ -189,7 +196,10 @@ static struct keypair *kp_install(struct proto_peer *peer, bool initiator,
 	kp->live = true;
 	kp->local.peer = peer;
 	kp->local.kind = INDEX_KEYPAIR;
-	(void)index_table_insert(&peer->host->indices, &kp->local, index);
+	if (index_table_insert(&peer->host->indices, &kp->local, index)) {
+		keypair_wipe(kp);
+		return NULL;
+	}
 	if (initiator)
 		peer->current = kp;
 	else
@@ -206,6 +216,8 @@ static void kp_confirm(struct proto_peer *peer, uint64_t now)
 	peer->current = peer->next;
 	peer->next = NULL;
 	kp_free(peer, &old_previous);
+	/* A fresh session: our own concurrent attempt is not needed. */
+	hs_clear(peer);
 	peer->want_handshake = false;
 	peer->has_handshake = true;
 	peer->last_handshake = now;
@@ -233,18 +245,21 @@ enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t 
 {
 	const struct proto_timers *t = &peer->host->timers;
 	struct keypair *kp = peer->current;
+	enum proto_seal_result ret = PROTO_SEAL_NO_SESSION;
 
 	if (!kp_can_send(peer, kp, now) ||
 	    keypair_seal(kp, buf, len, mtu, t->reject_after_messages, out_len)) {
 		want_handshake(peer, now);
-		return PROTO_SEAL_NO_SESSION;
+		goto out;
 	}
 	peer_sent(peer, now);
 	peer->keepalive_after_handshake = false;
 	if ((kp->initiator && now >= sat_add(kp->created, t->rekey_after_time)) ||
 	    kp->send_counter >= t->rekey_after_messages)
 		want_handshake(peer, now);
-	return PROTO_SEAL_OK;
+	ret = PROTO_SEAL_OK;
+out:
+	return ret;
 }
 
 /* Received on an initiator's session near its end with nothing sent that
@@ -279,42 +294,44 @@ enum drop_reason proto_consume_data(struct proto_host *host, uint8_t *pkt, size_
 {
 	struct index_entry *e;
 	struct keypair *kp;
-	enum drop_reason why;
+	enum drop_reason why = DROP_TOO_SHORT;
 	uint8_t *plain;
 	size_t plain_len;
 
 	memset(rx, 0, sizeof(*rx));
 	if (len < 8)
-		return DROP_TOO_SHORT;
+		goto out;
+	why = DROP_UNKNOWN_INDEX;
 	e = index_table_lookup(&host->indices, keypair_packet_index(pkt), INDEX_KEYPAIR);
 	if (!e)
-		return DROP_UNKNOWN_INDEX;
+		goto out;
 	kp = keypair_of(e);
 	rx->peer = e->peer;
-	if (kp_expired(rx->peer, kp, now))
-		return DROP_UNKNOWN_INDEX;
-	if (keypair_open(kp, pkt, len, host->timers.reject_after_messages,
+	if (kp_expired(rx->peer, kp, now) ||
+	    keypair_open(kp, pkt, len, host->timers.reject_after_messages,
 			 &plain, &plain_len, &why))
-		return why;
+		goto out;
 	data_received(rx->peer, kp, plain_len, now, rx);
 	rx->data = plain;
-	if (!plain_len)
-		return DROP_NONE;
-	if (ippkt_parse(plain, plain_len, &rx->inner))
-		return DROP_MALFORMED_INNER;
-	rx->len = rx->inner.len;
-	return DROP_NONE;
+	if (plain_len && ippkt_parse(plain, plain_len, &rx->inner)) {
+		why = DROP_MALFORMED_INNER;
+		goto out;
+	}
+	rx->len = plain_len ? rx->inner.len : 0;
+	why = DROP_NONE;
+out:
+	return why;
 }
 
 /* --- handshake --- */
 
-static int random_ephemeral(uint8_t out[PROTO_KEY_LEN], const uint8_t *given)
+static void ephemeral_key(uint8_t out[PROTO_KEY_LEN], const uint8_t *given)
 {
+	/* X25519 clamps the scalar itself: any 32 random bytes will do. */
 	if (given)
 		memcpy(out, given, PROTO_KEY_LEN);
 	else
 		randombytes_buf(out, PROTO_KEY_LEN);
-	return 0;
 }
 
 static int pick_index(const struct index_table *t, const uint32_t *given, uint32_t *out)
@@ -337,9 +354,9 @@ int proto_create_initiation_ex(struct proto_peer *peer, uint64_t now,
 	int ret = -1;
 
 	hs_clear(peer);
-	if (pick_index(&host->indices, index, &local) ||
-	    random_ephemeral(hs->eph_private, eph_private))
+	if (pick_index(&host->indices, index, &local))
 		goto out;
+	ephemeral_key(hs->eph_private, eph_private);
 	hs->state = peer->initial;
 	if (handshake_write_initiation(&hs->state, out, hs->eph_private,
 				       host->public_key, peer->public_key,
@@ -452,13 +469,17 @@ enum drop_reason proto_consume_initiation_ex(struct proto_host *host, const uint
 	if (why != DROP_NONE)
 		goto out;
 	why = DROP_HS_NO_RESOURCES;
-	if (pick_index(&host->indices, index, &local) || random_ephemeral(eph, eph_private))
+	if (pick_index(&host->indices, index, &local))
 		goto out;
+	ephemeral_key(eph, eph_private);
 	why = DROP_HS_INVALID;
 	if (response_write(p, &st, msg, eph, local, now, response, k_send, k_recv))
 		goto out;
+	why = DROP_HS_NO_RESOURCES;
+	if (!kp_install(p, false, local, handshake_le32(msg + HS_INIT_SENDER),
+			k_send, k_recv, now))
+		goto out;
 	memcpy(p->latest_timestamp, ts, TAI64N_LEN);
-	kp_install(p, false, local, handshake_le32(msg + HS_INIT_SENDER), k_send, k_recv, now);
 	peer_sent(p, now);
 	why = DROP_NONE;
 out:
@@ -520,7 +541,10 @@ enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *
 		goto out;
 	local = p->hs.local.index;
 	hs_clear(p);
-	kp_install(p, true, local, handshake_le32(msg + HS_RESP_SENDER), k_send, k_recv, now);
+	why = DROP_HS_NO_RESOURCES;
+	if (!kp_install(p, true, local, handshake_le32(msg + HS_RESP_SENDER),
+			k_send, k_recv, now))
+		goto out;
 	p->want_handshake = false;
 	p->keepalive_after_handshake = true;
 	p->handshake_completed = now;

@@ -21,7 +21,12 @@
  *   wake-up     -> proto_timers_due(), act on every bit; sleep until
  *                  proto_next_deadline() of the earliest peer.
  * Every call must be followed by the action it asks for, or the same
- * deadline stays in the past.
+ * deadline stays in the past. After DROP_NONE and an allowed source, the
+ * daemon writes rx.data to the tun and sets the peer's endpoint (roaming).
+ *
+ * A host and its peers are not thread-safe: one worker at a time. Peers
+ * must not move in memory after proto_peer_init (the index table points
+ * into them). sodium_init() must have succeeded first.
  */
 #ifndef OVPN_PROTO_H
 #define OVPN_PROTO_H
@@ -136,25 +141,31 @@ void proto_peer_free(struct proto_peer *peer);
 
 /* Seal in place (layout in keypair.h: 16 bytes headroom, plaintext of len
  * bytes at buf + 16, KEYPAIR_TAILROOM after it); len 0 is a keepalive.
- * *out_len: the datagram length, starting at buf. */
+ * *out_len: the datagram length, starting at buf. Rekeying (initiator past
+ * REKEY_AFTER_TIME, or REKEY_AFTER_MESSAGES sent) is decided here, on use,
+ * as in WireGuard: an idle tunnel does not handshake. */
 enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t len,
 				  size_t mtu, uint64_t now, size_t *out_len);
 /* A session we may send on (confirmed, not expired, counter left). */
 bool proto_can_send(const struct proto_peer *peer, uint64_t now);
 
-/* Message 1 to the peer. jitter: timers_draw_jitter(), added to the retry
- * delay. Replaces a previous attempt's state. 0 or -1. */
+/* Message 1 to the peer, when proto_timers_due() says PROTO_SEND_INITIATION.
+ * jitter: timers_draw_jitter(), added to the retry delay. Replaces a
+ * previous attempt's state. 0 or -1. */
 int proto_create_initiation(struct proto_peer *peer, uint64_t now,
 			    const uint8_t timestamp[TAI64N_LEN], uint64_t jitter,
 			    uint8_t out[HS_INITIATION_LEN]);
 /* cookie: NULL when not under load (mac2 ignored), else the cookie the
  * sender's address should hold (DROP_HS_BAD_MAC2: answer with type 3).
- * On DROP_NONE, *peer is the initiator and response holds message 2. */
+ * On DROP_NONE response holds message 2 to send back. *peer is the
+ * initiator once its static key decrypted to a configured peer (also on
+ * DROP_HS_REPLAY, for per-peer counters), else NULL. */
 enum drop_reason proto_consume_initiation(struct proto_host *host, const uint8_t *msg,
 					  size_t len, uint64_t now, const uint8_t *cookie,
 					  uint8_t response[HS_RESPONSE_LEN],
 					  struct proto_peer **peer);
-/* On DROP_NONE, *peer has a new current session: flush its queue. */
+/* On DROP_NONE, *peer has a new current session: flush its queue, then
+ * run proto_timers_due(). *peer is set once the receiver index matched. */
 enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *msg,
 					size_t len, uint64_t now, const uint8_t *cookie,
 					struct proto_peer **peer);
