@@ -54,6 +54,14 @@ replay1=$(ctl Y -s "$TMP/y.sock" show --json | jq -r '.peers[0].drops.replay')
 [ "$replay1" -ge $((replay0 + 3)) ] || fail "replayed packets not counted: replay $replay0 -> $replay1"
 say "show/json ok; 3 replays counted ($replay0 -> $replay1)"
 
+# Cryptokey routing on the way in: X sends from an address outside its
+# allowed-ips at Y; Y opens the packets, then drops them by source.
+nsx X ip addr add 10.77.0.99/32 dev ovpn-x
+nsx X ping -c 3 -i 0.1 -W 1 -I 10.77.0.99 10.77.0.2 >/dev/null 2>&1 && fail "Y answered a source outside X's allowed-ips"
+bad=$(ctl Y -s "$TMP/y.sock" show --json | jq -r '.peers[0].drops.source_not_allowed')
+[ "$bad" -ge 3 ] || fail "source-not-allowed drops not counted: $bad"
+say "packets from outside X's allowed-ips dropped and counted ($bad)"
+
 # Hostile clients.
 G="$TOOLS/ctl-garbage"
 out=$(nsx Y "$G" "$TMP/y.sock" random 300); say "random bytes -> $(echo "$out" | head -n 1)"
