@@ -14,7 +14,8 @@
  * on the order datagrams arrive in:
  *   loss -> corrupt -> [original, duplicate?, replay?] -> reorder window
  *        -> delay queue (FIFO: jitter never reorders) -> batched send.
- * Replay copies come from a ring of the last --history datagrams sent.
+ * Replay copies come from a ring of the last --history datagrams passed on
+ * (as corrupted, if they were), at most 64 MiB.
  * Held datagrams are capped (--max-held per direction, and 64 MiB); beyond
  * the cap they are dropped and counted, as are datagrams the socket would
  * not take: the relay never blocks. Datagrams the kernel itself dropped
@@ -54,6 +55,7 @@
 #define HELD_BYTES_MAX (64u << 20)
 #define REORDER_MAX 1024
 #define HISTORY_MAX 65536
+#define HIST_BYTES_MAX (64u << 20)	/* history beyond it is not recorded */
 
 enum { A2B, B2A, NDIR };
 static const char *const dir_name[NDIR] = { "a2b", "b2a" };
@@ -96,7 +98,7 @@ struct dir {
 	size_t held, held_bytes;
 	/* replay history: ring of copies of sent datagrams */
 	struct item **hist;
-	size_t hist_cap, hist_len, hist_pos;
+	size_t hist_cap, hist_len, hist_pos, hist_bytes;
 };
 
 struct relay {
@@ -204,17 +206,20 @@ static void item_free(struct dir *d, struct item *it)
 
 static void hist_record(struct dir *d, const struct item *it)
 {
+	struct item **slot = &d->hist[d->hist_pos];
+	size_t bytes = d->hist_bytes - (*slot ? (*slot)->len : 0) + it->len;
 	struct item *h;
 
-	if (!d->hist_cap)
+	if (!d->hist_cap || bytes > HIST_BYTES_MAX)
 		return;
 	h = malloc(sizeof(*h) + it->len);
 	if (!h)
 		return;
 	memcpy(h->data, it->data, it->len);
 	h->len = it->len;
-	free(d->hist[d->hist_pos]);
-	d->hist[d->hist_pos] = h;
+	free(*slot);
+	*slot = h;
+	d->hist_bytes = bytes;
 	d->hist_pos = (d->hist_pos + 1) % d->hist_cap;
 	if (d->hist_len < d->hist_cap)
 		d->hist_len++;
@@ -375,9 +380,8 @@ static void arrive(struct relay *r, struct dir *d, const uint8_t *buf,
 		   size_t len, uint64_t now)
 {
 	const struct impair *imp = &d->imp;
-	struct item *it, *copy;
-	const struct item *old = NULL;
-	bool dup;
+	struct item *it, *dup = NULL, *replay = NULL;
+	const struct item *old;
 
 	d->st.received++;
 	if (rng_chance(d->rng, imp->loss)) {
@@ -389,26 +393,27 @@ static void arrive(struct relay *r, struct dir *d, const uint8_t *buf,
 		corrupt(d, it);
 		d->st.corrupted++;
 	}
-	dup = rng_chance(d->rng, imp->dup);
-	if (rng_chance(d->rng, imp->replay))
-		old = hist_pick(d);	/* picked before this one is recorded */
+	/* Copies are made before anything is queued: queueing may send and
+	 * free it, recording may free the history entry picked. */
+	if (rng_chance(d->rng, imp->dup)) {
+		d->st.duplicated++;
+		if (it)
+			dup = item_new(r, d, it->data, it->len);
+		else
+			d->st.dropped++;	/* the copy of a dropped original */
+	}
+	if (rng_chance(d->rng, imp->replay) && (old = hist_pick(d))) {
+		d->st.replayed++;
+		replay = item_new(r, d, old->data, old->len);
+	}
 	if (it) {
 		hist_record(d, it);
 		enqueue(d, it, now);
 	}
-	if (dup) {
-		d->st.duplicated++;
-		if (!it)
-			d->st.dropped++;	/* the copy of a dropped original */
-		else if ((copy = item_new(r, d, it->data, it->len)))
-			enqueue(d, copy, now);
-	}
-	if (old) {
-		d->st.replayed++;
-		copy = item_new(r, d, old->data, old->len);
-		if (copy)
-			enqueue(d, copy, now);
-	}
+	if (dup)
+		enqueue(d, dup, now);
+	if (replay)
+		enqueue(d, replay, now);
 }
 
 /* ---- sockets ---- */

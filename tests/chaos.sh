@@ -271,6 +271,22 @@ expect "held at most 10, dropped the rest" \
 	$(($(stat a2b forwarded) + $(stat a2b dropped))) = "$(stat a2b received)"
 expect "B got what was forwarded" "$total" = "$(stat a2b forwarded)" -a "$minlat" -ge 300000
 
+# A burst: full send batches go out while a datagram's copies are made.
+burst() {
+	start_relay -l "127.0.0.1:$RA" -L "127.0.0.1:$RB" -a "127.0.0.1:$PA" -b "127.0.0.1:$PB" \
+		--seed 17 --dup 50 --replay 30 --history 16
+	probe b -l "127.0.0.1:$PB" -q 700
+	rx=$PROBE_PID
+	probe a -l "127.0.0.1:$PA" -p "127.0.0.1:$RA" -n 150 -i 0 -q 100
+	wait_probe $PROBE_PID; wait_probe $rx
+	stop_relay
+}
+CASE=burst
+attempt burst
+seen b
+expect "all 150 and the copies arrive" "$uniq" = 150 -a "$total" = "$(stat a2b forwarded)" -a \
+	"$total" = $((150 + $(stat a2b duplicated) + $(stat a2b replayed)))
+
 # --duration: the relay exits by itself, status 0, statistics printed.
 CASE=duration
 t0=$(date +%s%N)
