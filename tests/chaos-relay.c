@@ -8,6 +8,13 @@
  * fixed, symmetric peer and nothing roams. Without -L one socket serves both
  * sides and the source address (exactly -a or -b) tells them apart. A
  * datagram from any other source is ignored (counted, reported at exit).
+ * The two sockets may differ in family: A on IPv4, B on IPv6.
+ *
+ * Example, the relay in a middle namespace with a leg to each host:
+ *   chaos-relay -l 192.0.2.1:51000 -a 192.0.2.2:51820 \
+ *               -L 198.51.100.1:51000 -b 198.51.100.2:51820 --loss 5 --seed 1
+ * with endpoint = "192.0.2.1:51000" in A's peer section of ovpn.conf and
+ * endpoint = "198.51.100.1:51000" in B's.
  *
  * Pipeline, per direction, every random choice made on arrival from that
  * direction's PRNG stream (both derived from --seed), so a run depends only
@@ -28,6 +35,9 @@
  *       replayed= delayed= dropped=
  * forwarded counts every datagram sent (originals and copies), so
  *   received - lost + duplicated + replayed = forwarded + dropped.
+ * reordered counts datagrams that left the window while one that arrived
+ * before them was still held (each overtook at least one); delayed those
+ * that waited in the delay queue.
  */
 #include "config.h"
 
@@ -96,14 +106,14 @@ struct dir {
 	struct item *out[UDP_BATCH_MAX];
 	unsigned nout;
 	size_t held, held_bytes;
-	/* replay history: ring of copies of sent datagrams */
+	/* replay history: ring of copies of datagrams passed on */
 	struct item **hist;
 	size_t hist_cap, hist_len, hist_pos, hist_bytes;
 };
 
 struct relay {
 	struct dir dir[NDIR];
-	int fd[2];			/* A side, B side (same fd if one socket) */
+	int fd[2];			/* A side, B side (-1 if one socket) */
 	unsigned nfd;
 	struct endpoint addr[2];	/* -a, -b */
 	uint64_t reorder_hold_ns;
@@ -202,7 +212,7 @@ static void item_free(struct dir *d, struct item *it)
 
 /* ---- history ring: copies of what went on towards the wire (after
  * corruption), recorded on arrival so a replay depends only on the arrival
- * order; not counted as held, bounded by --history ---- */
+ * order; not counted as held, bounded by --history and 64 MiB ---- */
 
 static void hist_record(struct dir *d, const struct item *it)
 {
