@@ -189,8 +189,9 @@ int control_open(struct control *c, struct loop *loop, const char *path,
 		 uid_t uid, gid_t gid, control_handler handler, void *ctx)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char cwd[sizeof(sun.sun_path)];
 	mode_t old_umask;
-	int fd = -1;
+	int fd = -1, n;
 
 	memset(c, 0, sizeof(*c));
 	c->lfd.fd = -1;
@@ -199,11 +200,16 @@ int control_open(struct control *c, struct loop *loop, const char *path,
 		c->clients[i].lfd.on_event = control_client_event;
 		c->clients[i].ctl = c;
 	}
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	/* Absolute, so it can be removed at exit wherever the daemon is. */
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", cwd, path);
+	else
+		n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (n < 0 || (size_t)n >= sizeof(sun.sun_path)) {
 		log_err("control-socket path too long: '%s'", path);
 		return -1;
 	}
-	strcpy(sun.sun_path, path);
+	path = sun.sun_path;
 	control_make_parent(path);
 	if (control_clear_stale(&sun) < 0)
 		return -1;

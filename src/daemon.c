@@ -65,7 +65,14 @@ static int test_timers_apply(struct proto_timers *t)
 				break;
 		if (i == sizeof(names) / sizeof(names[0]))
 			goto bad;
-		*(uint64_t *)(void *)((char *)t + names[i].off) = (uint64_t)(secs * 1e9);
+		{
+			uint64_t *field = (uint64_t *)(void *)((char *)t + names[i].off);
+
+			/* Only ever shorter than the protocol's values. */
+			if ((uint64_t)(secs * 1e9) > *field)
+				goto bad;
+			*field = (uint64_t)(secs * 1e9);
+		}
 		continue;
 bad:
 		log_err("OVPN_TEST_TIMERS: bad setting '%s'", tok);
@@ -227,6 +234,14 @@ static int setup(struct daemon *d)
 		return -1;
 	if (tun_setup(d) < 0 || sockets_setup(d) < 0)
 		return -1;
+	/* Started unprivileged (systemd User=), the daemon stays who it is. */
+	if (!priv_is_root()) {
+		if (cfg->uid != getuid() || cfg->gid != getgid())
+			log_info("started unprivileged: running as uid %u gid %u, not as %s:%s",
+				 (unsigned)getuid(), (unsigned)getgid(), cfg->user, cfg->group);
+		cfg->uid = getuid();
+		cfg->gid = getgid();
+	}
 	if (control_open(&d->ctl, &d->loop, cfg->control_socket, cfg->uid, cfg->gid,
 			 control_request, d) < 0)
 		return -1;
@@ -236,12 +251,12 @@ static int setup(struct daemon *d)
 		return -1;
 	if (priv_drop(cfg->uid, cfg->gid) < 0)
 		return -1;
-	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as %s:%s with CAP_NET_ADMIN only",
-		 d->ifname, d->mtu, d->udp.port, d->n_peers, cfg->user, cfg->group);
+	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as uid %u gid %u with CAP_NET_ADMIN only",
+		 d->ifname, d->mtu, d->udp.port, d->n_peers, (unsigned)cfg->uid, (unsigned)cfg->gid);
 	return 0;
 }
 
-static void run(struct daemon *d)
+static int run(struct daemon *d)
 {
 	peers_start(d, timerq_now());
 	while (!d->stop) {
@@ -258,8 +273,9 @@ static void run(struct daemon *d)
 			timeout = next <= now ? 0 : (int)((next - now + 999999) / 1000000);
 		}
 		if (loop_run_once(&d->loop, timeout) < 0)
-			break;
+			return 1;
 	}
+	return 0;
 }
 
 static void teardown(struct daemon *d)
@@ -304,8 +320,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	if (setup(&d) == 0) {
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
-		run(&d);
-		rc = 0;
+		rc = run(&d);
 	}
 	teardown(&d);
 	log_info("%s: stopped", d.ifname);

@@ -70,6 +70,7 @@ struct daemon {
 struct daemon_opts {
 	int ready_fd;		/* daemonize_begin's fd, -1 in the foreground */
 	const char *pidfile;	/* NULL: none */
+	bool verbose;		/* -v: debug logging whatever log-level says */
 };
 
 /* Set up (tun, addresses, routes, sockets, control socket, privilege

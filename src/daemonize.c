@@ -52,6 +52,10 @@ void daemonize_ready(int fd)
 			close(null);
 	}
 	log_set_stderr(false);
+	/* Hold no directory busy; every path the daemon still needs is absolute
+	 * (config) or already open (key, sockets). */
+	if (chdir("/") < 0)
+		log_warn("chdir /: %s", strerror(errno));
 	if (write(fd, "1", 1) != 1)
 		log_warn("cannot notify the starting process");
 	close(fd);

@@ -29,6 +29,7 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	const char *file = NULL;
+	char *abs_file = NULL;
 	bool check = false, foreground = false, verbose = false;
 	struct daemon_opts opts = { .ready_fd = -1, .pidfile = NULL };
 	struct conf cfg;
@@ -56,8 +57,14 @@ int main(int argc, char **argv)
 	}
 	if (verbose)
 		log_set_level(LOG_LEVEL_DEBUG);
-	if (conf_load(file, &cfg) < 0)
+	opts.verbose = verbose;
+	/* An absolute path, so a reload finds it after the daemon left the
+	 * directory it was started in. */
+	abs_file = realpath(file, NULL);
+	if (conf_load(abs_file ? abs_file : file, &cfg) < 0) {
+		free(abs_file);
 		return EX_CONFIG;
+	}
 	if (check) {
 		printf("configuration ok\n");
 		ret = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -69,11 +76,13 @@ int main(int argc, char **argv)
 			opts.ready_fd = daemonize_begin();
 			if (opts.ready_fd < 0) {
 				conf_free(&cfg);
+				free(abs_file);
 				return EXIT_FAILURE;
 			}
 		}
 		ret = daemon_run(&cfg, &opts);
 	}
 	conf_free(&cfg);
+	free(abs_file);
 	return ret;
 }

@@ -222,25 +222,36 @@ static void routes_update(struct daemon *d, const struct route *o, size_t no,
 
 /* ---- reload ---- */
 
+/* Options of the interface itself are set up once; name every one that
+ * changed, so nobody believes a reload applied it. */
 static void reload_warn_fixed(const struct conf *old, const struct conf *nc)
 {
-	const char *changed = NULL;
+	char changed[256] = "";
+	const struct {
+		const char *name;
+		bool differs;
+	} opts[] = {
+		{ "interface", strcmp(old->interface, nc->interface) != 0 },
+		{ "private-key-file", strcmp(old->private_key_file, nc->private_key_file) != 0 },
+		{ "listen-port", old->listen_port != nc->listen_port },
+		{ "mtu", old->mtu != nc->mtu },
+		{ "address", old->n_addresses != nc->n_addresses ||
+			     memcmp(old->addresses, nc->addresses,
+				    nc->n_addresses * sizeof(*nc->addresses)) != 0 },
+		{ "user", strcmp(old->user, nc->user) != 0 },
+		{ "group", strcmp(old->group, nc->group) != 0 },
+		{ "control-socket", strcmp(old->control_socket, nc->control_socket) != 0 },
+	};
 
-	if (strcmp(old->interface, nc->interface))
-		changed = "interface";
-	else if (old->listen_port != nc->listen_port)
-		changed = "listen-port";
-	else if (old->mtu != nc->mtu)
-		changed = "mtu";
-	else if (strcmp(old->user, nc->user) || strcmp(old->group, nc->group))
-		changed = "user/group";
-	else if (strcmp(old->control_socket, nc->control_socket))
-		changed = "control-socket";
-	else if (old->n_addresses != nc->n_addresses ||
-		 memcmp(old->addresses, nc->addresses, nc->n_addresses * sizeof(*nc->addresses)))
-		changed = "address";
-	if (changed)
-		log_warn("reload: %s changed in %s: restart ovpnd to apply it; peers are reloaded",
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (!opts[i].differs)
+			continue;
+		if (changed[0])
+			strncat(changed, ", ", sizeof(changed) - strlen(changed) - 1);
+		strncat(changed, opts[i].name, sizeof(changed) - strlen(changed) - 1);
+	}
+	if (changed[0])
+		log_warn("reload: %s changed in %s: restart ovpnd to apply; peers and log-level are reloaded",
 			 changed, nc->file);
 }
 
@@ -336,6 +347,11 @@ int daemon_reload(struct daemon *d)
 	peers = NULL;
 	d->n_peers = nc->n_peers;
 	reload_warn_fixed(d->cfg, nc);
+	if (!d->opts->verbose)
+		log_set_level(nc->log_level);
+	/* The running identity stays: keep what start-up settled on. */
+	nc->uid = d->cfg->uid;
+	nc->gid = d->cfg->gid;
 	conf_free(d->cfg);
 	free(d->cfg);
 	d->cfg = nc;

@@ -65,6 +65,9 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	strbuf_printf(out, " sent (%llu packets)\n", (unsigned long long)p->stats.tx_packets);
 	if (p->persistent_keepalive)
 		strbuf_printf(out, "  persistent keepalive: every %u seconds\n", p->persistent_keepalive);
+	if (p->queue_len || p->stats.queue_drops)
+		strbuf_printf(out, "  pending: %u packets waiting, %llu dropped\n", p->queue_len,
+			      (unsigned long long)p->stats.queue_drops);
 	strbuf_printf(out, "  drops:");
 	for (int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++) {
 		if (!p->stats.drops[r])
@@ -75,21 +78,37 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	strbuf_printf(out, "%s\n", any ? "" : " none");
 }
 
+/* Losses of the data path that are not a bad packet from a peer. */
+#define DAEMON_COUNTERS(d) \
+	const struct { const char *text, *json; const uint64_t *value; } counters[] = { \
+		{ "unknown-type", "unknown_type", &(d)->stats.unknown_type }, \
+		{ "no-route", "no_route", &(d)->stats.no_route }, \
+		{ "no-endpoint", "no_endpoint", &(d)->stats.no_endpoint }, \
+		{ "tun-malformed", "tun_malformed", &(d)->stats.tun_malformed }, \
+		{ "tun-write-dropped", "tun_write_dropped", &(d)->stats.tun_write_drops }, \
+		{ "udp-send-dropped", "udp_send_dropped", &(d)->stats.udp_send_drops }, \
+		{ "control-rejected", "control_rejected", &(d)->ctl.rejected }, \
+	}
+
 static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 {
+	DAEMON_COUNTERS(d);
 	char key[64];
 
 	key_b64(key, d->host.public_key);
 	strbuf_printf(out, "interface: %s\n  public key: %s\n  listen port: %u\n",
 		      d->ifname, key, d->udp.port);
-	strbuf_printf(out, "  unattributed drops:");
+	/* Drops no peer can be blamed for: unknown index, bad mac1, ... */
+	strbuf_printf(out, "  drops:");
 	for (int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++)
 		if (d->stats.drops[r])
 			strbuf_printf(out, " %s %llu", drop_reason_name(r),
 				      (unsigned long long)d->stats.drops[r]);
-	strbuf_printf(out, " unknown-type %llu no-route %llu\n",
-		      (unsigned long long)d->stats.unknown_type,
-		      (unsigned long long)d->stats.no_route);
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (*counters[i].value)
+			strbuf_printf(out, " %s %llu", counters[i].text,
+				      (unsigned long long)*counters[i].value);
+	strbuf_printf(out, "\n");
 	for (size_t i = 0; i < d->n_peers; i++)
 		text_peer(out, d->peers[i], now);
 }
@@ -134,11 +153,14 @@ static void json_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		      (unsigned long long)p->stats.rx_bytes, (unsigned long long)p->stats.tx_bytes,
 		      (unsigned long long)p->stats.rx_packets, (unsigned long long)p->stats.tx_packets);
 	json_drops(out, p->stats.drops);
+	strbuf_printf(out, ", \"pending_packets\": %u, \"pending_dropped\": %llu", p->queue_len,
+		      (unsigned long long)p->stats.queue_drops);
 	strbuf_printf(out, "}");
 }
 
 static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 {
+	DAEMON_COUNTERS(d);
 	char key[64];
 
 	key_b64(key, d->host.public_key);
@@ -146,7 +168,11 @@ static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	strbuf_json_string(out, d->ifname);
 	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u, \"drops\": ", key, d->udp.port);
 	json_drops(out, d->stats.drops);
-	strbuf_printf(out, ", \"peers\": [");
+	strbuf_printf(out, ", \"counters\": {");
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		strbuf_printf(out, "%s\"%s\": %llu", i ? ", " : "", counters[i].json,
+			      (unsigned long long)*counters[i].value);
+	strbuf_printf(out, "}, \"peers\": [");
 	for (size_t i = 0; i < d->n_peers; i++) {
 		strbuf_printf(out, "%s", i ? ", " : "");
 		json_peer(out, d->peers[i], now);
