@@ -230,6 +230,9 @@ static int setup(struct daemon *d)
 		return -1;
 	}
 	allowedips_init(&d->aip);
+	ratelimit_init(&d->limiter);
+	if (cookie_checker_init(&d->cookies, d->host.public_key) < 0)
+		return -1;
 	if (loop_init(&d->loop) < 0 || buffers_setup(d) < 0 || peers_setup(d) < 0)
 		return -1;
 	if (tun_setup(d) < 0 || sockets_setup(d) < 0)
@@ -293,6 +296,7 @@ static void teardown(struct daemon *d)
 		close(d->sig.fd);
 	peers_teardown(d);
 	proto_host_free(&d->host);
+	cookie_checker_wipe(&d->cookies);
 	loop_free(&d->loop);
 	free(d->rx_bufs);
 	free(d->tx_bufs);

@@ -10,10 +10,12 @@
 #include "allowedips.h"
 #include "conf.h"
 #include "control.h"
+#include "cookie.h"
 #include "loop.h"
 #include "netlink.h"
 #include "peer.h"
 #include "proto.h"
+#include "ratelimit.h"
 #include "timerq.h"
 #include "udp.h"
 
@@ -26,7 +28,12 @@ struct daemon_stats {
 	uint64_t tun_malformed;			/* tun packet that is not IPv4/IPv6 */
 	uint64_t tun_write_drops;		/* tun queue full */
 	uint64_t udp_send_drops;		/* socket buffer full or send error */
+	uint64_t cookies_sent;			/* under load: mac2 demanded */
 };
+
+/* Above this many handshake messages a second the daemon is under load:
+ * it answers a handshake without a valid mac2 with a cookie, not a DH. */
+#define HANDSHAKE_LOAD_THRESHOLD 50
 
 struct daemon {
 	struct conf *cfg;
@@ -62,6 +69,12 @@ struct daemon {
 	struct pkt *tx_bufs;
 	struct udp_pkt tx4[UDP_BATCH_MAX], tx6[UDP_BATCH_MAX];
 	unsigned n_tx4, n_tx6;
+
+	/* Handshake load: messages in the current and the previous second. */
+	struct cookie_checker cookies;
+	struct ratelimit limiter;
+	uint64_t load_window;
+	unsigned load_count, load_prev;
 
 	struct daemon_stats stats;
 	bool stop;

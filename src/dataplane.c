@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -234,15 +235,62 @@ static void count_drop(struct daemon *d, struct peer *p, enum drop_reason why)
 		d->stats.drops[why]++;
 }
 
+/* Count a handshake message toward the load of this second. */
+static bool under_load(struct daemon *d, uint64_t now)
+{
+	if (now - d->load_window >= TIMERS_NS_PER_SEC) {
+		d->load_prev = now - d->load_window < 2 * TIMERS_NS_PER_SEC ? d->load_count : 0;
+		d->load_count = 0;
+		d->load_window = now;
+	}
+	d->load_count++;
+	return d->load_count > HANDSHAKE_LOAD_THRESHOLD || d->load_prev > HANDSHAKE_LOAD_THRESHOLD;
+}
+
+/* Before any DH: the per-address rate limit, and under load the cookie
+ * that mac2 must carry. *cookie_out is NULL when mac2 is not required.
+ * false: drop the message (counted). */
+static bool handshake_gate(struct daemon *d, const struct udp_pkt *u, uint64_t now,
+			   uint8_t cookie[COOKIE_LEN], const uint8_t **cookie_out)
+{
+	*cookie_out = NULL;
+	if (under_load(d, now) && cookie_for(&d->cookies, &u->ep, now, cookie) == 0)
+		*cookie_out = cookie;
+	if (!ratelimit_allow(&d->limiter, &u->ep, now)) {
+		d->stats.drops[DROP_HS_RATE_LIMITED]++;
+		return false;
+	}
+	return true;
+}
+
+/* mac1 was right, mac2 was not, and we are under load: prove your address. */
+static void send_cookie_reply(struct daemon *d, const struct udp_pkt *u, uint64_t now)
+{
+	uint8_t reply[COOKIE_REPLY_LEN];
+	int fd = udp_fd_for(&d->udp, &u->ep);
+
+	if (fd < 0 || cookie_reply_create(&d->cookies, u->buf, u->len, &u->ep, now, reply) < 0)
+		return;
+	if (sendto(fd, reply, sizeof(reply), MSG_DONTWAIT, &u->ep.sa, endpoint_len(&u->ep)) < 0)
+		d->stats.udp_send_drops++;
+	else
+		d->stats.cookies_sent++;
+}
+
 static void rx_initiation(struct daemon *d, struct udp_pkt *u, uint64_t now)
 {
-	uint8_t resp[HS_RESPONSE_LEN];
+	uint8_t resp[HS_RESPONSE_LEN], cookie[COOKIE_LEN];
+	const uint8_t *need_mac2;
 	struct proto_peer *pp = NULL;
 	enum drop_reason why;
 	struct peer *p;
 
-	why = proto_consume_initiation(&d->host, u->buf, u->len, now, NULL, resp, &pp);
+	if (!handshake_gate(d, u, now, cookie, &need_mac2))
+		return;
+	why = proto_consume_initiation(&d->host, u->buf, u->len, now, need_mac2, resp, &pp);
 	p = owner(pp);
+	if (why == DROP_HS_BAD_MAC2)
+		send_cookie_reply(d, u, now);
 	if (why != DROP_NONE) {
 		count_drop(d, p, why);
 		return;
@@ -255,12 +303,18 @@ static void rx_initiation(struct daemon *d, struct udp_pkt *u, uint64_t now)
 
 static void rx_response(struct daemon *d, struct udp_pkt *u, uint64_t now)
 {
+	uint8_t cookie[COOKIE_LEN];
+	const uint8_t *need_mac2;
 	struct proto_peer *pp = NULL;
 	enum drop_reason why;
 	struct peer *p;
 
-	why = proto_consume_response(&d->host, u->buf, u->len, now, NULL, &pp);
+	if (!handshake_gate(d, u, now, cookie, &need_mac2))
+		return;
+	why = proto_consume_response(&d->host, u->buf, u->len, now, need_mac2, &pp);
 	p = owner(pp);
+	if (why == DROP_HS_BAD_MAC2)
+		send_cookie_reply(d, u, now);
 	if (why != DROP_NONE) {
 		count_drop(d, p, why);
 		return;
@@ -299,6 +353,30 @@ static void rx_data(struct daemon *d, struct udp_pkt *u, uint64_t now)
 	dataplane_reschedule(d, p, now);
 }
 
+/* A cookie reply to one of our handshake messages: keep the cookie for
+ * mac2 of the next one (sent at the next retry). */
+static void rx_cookie(struct daemon *d, struct udp_pkt *u, uint64_t now)
+{
+	struct index_entry *e = NULL;
+	uint8_t cookie[COOKIE_LEN];
+
+	if (u->len == COOKIE_REPLY_LEN) {
+		uint32_t index = cookie_reply_index(u->buf);
+
+		e = index_table_lookup(&d->host.indices, index, INDEX_HANDSHAKE);
+		if (!e)
+			e = index_table_lookup(&d->host.indices, index, INDEX_KEYPAIR);
+	}
+	if (!e || cookie_reply_open(u->buf, u->len, e->peer->public_key, e->peer->last_mac1,
+				    cookie) < 0) {
+		count_drop(d, e ? owner(e->peer) : NULL, DROP_COOKIE_INVALID);
+		return;
+	}
+	proto_peer_set_cookie(e->peer, cookie, now);
+	sodium_memzero(cookie, sizeof(cookie));
+	log_ratelimited(LOG_LEVEL_INFO, "peer %s: under load, it sent a cookie", owner(e->peer)->name);
+}
+
 static void rx_datagram(struct daemon *d, struct udp_pkt *u, uint64_t now)
 {
 	if (u->len == 0) {	/* truncated: longer than any valid message */
@@ -311,6 +389,9 @@ static void rx_datagram(struct daemon *d, struct udp_pkt *u, uint64_t now)
 		break;
 	case MSG_TYPE_RESPONSE:
 		rx_response(d, u, now);
+		break;
+	case MSG_TYPE_COOKIE:
+		rx_cookie(d, u, now);
 		break;
 	case MSG_TYPE_DATA:
 		rx_data(d, u, now);

@@ -20,6 +20,8 @@ const char *drop_reason_name(enum drop_reason reason)
 		[DROP_HS_INVALID] = "handshake-invalid",
 		[DROP_HS_REPLAY] = "handshake-replay",
 		[DROP_HS_NO_RESOURCES] = "handshake-no-resources",
+		[DROP_HS_RATE_LIMITED] = "rate-limited",
+		[DROP_COOKIE_INVALID] = "cookie-invalid",
 	};
 
 	if ((unsigned)reason >= DROP_REASON_COUNT)

@@ -24,6 +24,9 @@ enum drop_reason {
 	DROP_HS_INVALID,	/* DH or AEAD failure, unexpected response */
 	DROP_HS_REPLAY,		/* timestamp not newer than the last accepted */
 	DROP_HS_NO_RESOURCES,	/* no free index */
+	DROP_HS_RATE_LIMITED,	/* over the per-address handshake rate */
+	/* cookie replies (type 3) */
+	DROP_COOKIE_INVALID,	/* wrong size, unknown index or bad tag */
 	DROP_REASON_COUNT
 };
 

@@ -88,6 +88,7 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		{ "tun-write-dropped", "tun_write_dropped", &(d)->stats.tun_write_drops }, \
 		{ "udp-send-dropped", "udp_send_dropped", &(d)->stats.udp_send_drops }, \
 		{ "control-rejected", "control_rejected", &(d)->ctl.rejected }, \
+		{ "cookies-sent", "cookies_sent", &(d)->stats.cookies_sent }, \
 	}
 
 static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
