@@ -13,13 +13,14 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "daemonize.h"
 #include "log.h"
 #include "priv.h"
 #include "tun.h"
 
 static struct proto_peer *lookup_by_key(void *ctx, const uint8_t *public_key)
 {
-	struct peer *p = peer_index_find(ctx, public_key);
+	struct peer *p = peer_index_find(&((struct daemon *)ctx)->by_key, public_key);
 
 	return p ? &p->proto : NULL;
 }
@@ -75,68 +76,6 @@ bad:
 	return rc;
 }
 
-static int peers_init(struct daemon *d)
-{
-	struct conf *cfg = d->cfg;
-
-	d->peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*d->peers));
-	if (!d->peers || timerq_init(&d->timerq, cfg->n_peers) < 0)
-		return -1;
-	d->n_peers = cfg->n_peers;
-	for (size_t i = 0; i < cfg->n_peers; i++) {
-		struct conf_peer *cp = &cfg->peers[i];
-		struct peer *p = &d->peers[i];
-
-		p->name = cp->name;
-		memcpy(p->public_key, cp->public_key, sizeof(p->public_key));
-		p->routes = cp->routes;
-		p->persistent_keepalive = cp->persistent_keepalive;
-		p->allowed_ips = cp->allowed_ips;
-		p->n_allowed_ips = cp->n_allowed_ips;
-		timer_init(&p->timer);
-		if (proto_peer_init(&p->proto, &d->host, p->public_key, p) < 0) {
-			log_err("peer %s: unusable public key", p->name);
-			return -1;
-		}
-		p->proto.persistent_keepalive = (uint64_t)p->persistent_keepalive * TIMERS_NS_PER_SEC;
-		if (cp->has_endpoint) {
-			if (udp_resolve(cp->endpoint_host, cp->endpoint_port, &p->endpoint) < 0) {
-				log_err("peer %s: cannot resolve endpoint '%s'", p->name, cp->endpoint_host);
-				return -1;
-			}
-			p->has_endpoint = true;
-		}
-		for (size_t j = 0; j < p->n_allowed_ips; j++) {
-			struct cidr *c = &p->allowed_ips[j];
-
-			if (allowedips_insert(&d->aip, c->family, c->addr, c->prefix_len, p) < 0)
-				return -1;
-		}
-	}
-	return peer_index_build(&d->by_key, d->peers, d->n_peers);
-}
-
-static int routes_apply(struct daemon *d, bool add)
-{
-	int rc = 0;
-
-	for (size_t i = 0; i < d->n_peers; i++) {
-		struct peer *p = &d->peers[i];
-
-		if (!p->routes)
-			continue;
-		for (size_t j = 0; j < p->n_allowed_ips; j++) {
-			struct cidr *c = &p->allowed_ips[j];
-
-			if (add && nl_route_add(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len) < 0)
-				return -1;
-			if (!add && nl_route_del(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len) < 0)
-				rc = -1;
-		}
-	}
-	return rc;
-}
-
 static int tun_setup(struct daemon *d)
 {
 	struct conf *cfg = d->cfg;
@@ -159,6 +98,7 @@ static int tun_setup(struct daemon *d)
 	}
 	if (nl_link_set_up(&d->nl, d->ifindex) < 0)
 		return -1;
+	d->routes_added = true;	/* even partly: removal skips what is missing */
 	return routes_apply(d, true);
 }
 
@@ -177,16 +117,32 @@ static int sockets_setup(struct daemon *d)
 	return loop_add(&d->loop, &d->tun, EPOLLIN);
 }
 
+/* Config errors met during a reload requested over the control socket go
+ * to the log and back to ovpnctl. */
+static void reload_error(const char *msg, void *arg)
+{
+	log_err("%s", msg);
+	strbuf_printf(arg, "error: %s\n", msg);
+}
+
 static void control_request(void *ctx, const char *request, struct strbuf *reply)
 {
 	struct daemon *d = ctx;
 
-	if (!strcmp(request, "show"))
+	if (!strcmp(request, "show")) {
 		status_render(d, reply, false);
-	else if (!strcmp(request, "show json"))
+	} else if (!strcmp(request, "show json")) {
 		status_render(d, reply, true);
-	else
-		strbuf_printf(reply, "error: unknown request\n");
+	} else if (!strcmp(request, "reload")) {
+		conf_set_error_func(reload_error, reply);
+		if (daemon_reload(d) == 0)
+			strbuf_printf(reply, "reloaded %s: %zu peers\n", d->cfg->file, d->n_peers);
+		else if (!reply->len)
+			strbuf_printf(reply, "error: reload failed; the previous configuration is still running\n");
+		conf_set_error_func(NULL, NULL);
+	} else {
+		strbuf_printf(reply, "error: unknown request (try show, show json, reload)\n");
+	}
 }
 
 static void signal_event(struct loop_fd *lfd, uint32_t events)
@@ -200,7 +156,7 @@ static void signal_event(struct loop_fd *lfd, uint32_t events)
 			log_info("signal %u: shutting down", si.ssi_signo);
 			d->stop = true;
 		} else if (si.ssi_signo == SIGHUP) {
-			log_warn("SIGHUP: reload is not supported yet; keeping the running config");
+			daemon_reload(d);
 		}
 	}
 }
@@ -245,7 +201,7 @@ static void peers_start(struct daemon *d, uint64_t now)
 	size_t len;
 
 	for (size_t i = 0; i < d->n_peers; i++) {
-		struct peer *p = &d->peers[i];
+		struct peer *p = d->peers[i];
 
 		if (p->has_endpoint && p->persistent_keepalive)
 			proto_seal(&p->proto, buf, 0, d->mtu, now, &len);
@@ -262,12 +218,12 @@ static int setup(struct daemon *d)
 	timers_default(&d->timers);
 	if (test_timers_apply(&d->timers) < 0)
 		return -1;
-	if (proto_host_init(&d->host, cfg->private_key, &d->timers, 16, lookup_by_key, &d->by_key) < 0) {
+	if (proto_host_init(&d->host, cfg->private_key, &d->timers, 16, lookup_by_key, d) < 0) {
 		log_err("cannot initialise the protocol state");
 		return -1;
 	}
 	allowedips_init(&d->aip);
-	if (loop_init(&d->loop) < 0 || buffers_setup(d) < 0 || peers_init(d) < 0)
+	if (loop_init(&d->loop) < 0 || buffers_setup(d) < 0 || peers_setup(d) < 0)
 		return -1;
 	if (tun_setup(d) < 0 || sockets_setup(d) < 0)
 		return -1;
@@ -275,6 +231,8 @@ static int setup(struct daemon *d)
 			 control_request, d) < 0)
 		return -1;
 	if (signals_setup(d) < 0)
+		return -1;
+	if (d->opts->pidfile && pidfile_write(d->opts->pidfile) < 0)
 		return -1;
 	if (priv_drop(cfg->uid, cfg->gid) < 0)
 		return -1;
@@ -307,7 +265,7 @@ static void run(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	if (d->nl_open) {
-		if (d->ifindex > 0)
+		if (d->routes_added)
 			routes_apply(d, false);
 		nl_close(&d->nl);
 	}
@@ -317,39 +275,43 @@ static void teardown(struct daemon *d)
 	udp_close(&d->udp);
 	if (d->sig.fd >= 0)
 		close(d->sig.fd);
-	for (size_t i = 0; i < d->n_peers; i++) {
-		peer_queue_clear(&d->peers[i]);
-		proto_peer_free(&d->peers[i].proto);
-	}
+	peers_teardown(d);
 	proto_host_free(&d->host);
-	peer_index_free(&d->by_key);
-	allowedips_free(&d->aip);
-	timerq_free(&d->timerq);
 	loop_free(&d->loop);
-	free(d->peers);
 	free(d->rx_bufs);
 	free(d->tx_bufs);
 }
 
-int daemon_run(struct conf *cfg, bool foreground)
+int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 {
 	struct daemon d;
 	int rc = 1;
 
 	memset(&d, 0, sizeof(d));
-	d.cfg = cfg;
-	d.foreground = foreground;
-	d.mtu = cfg->mtu;
+	/* The daemon owns the config from here: reload replaces it. */
+	d.cfg = malloc(sizeof(*d.cfg));
+	if (!d.cfg)
+		return 1;
+	*d.cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	d.opts = opts;
+	d.mtu = d.cfg->mtu;
 	d.tun.fd = d.sig.fd = -1;
 	d.udp.fd4 = d.udp.fd6 = -1;
 	d.ctl.lfd.fd = -1;
 	d.loop.epfd = -1;
 	d.started = timerq_now();
 	if (setup(&d) == 0) {
+		if (opts->ready_fd >= 0)
+			daemonize_ready(opts->ready_fd);
 		run(&d);
 		rc = 0;
 	}
 	teardown(&d);
-	log_info("%s: stopped", cfg->interface);
+	log_info("%s: stopped", d.ifname);
+	if (opts->pidfile)
+		unlink(opts->pidfile);	/* fails quietly where the account may not */
+	conf_free(d.cfg);
+	free(d.cfg);
 	return rc;
 }

@@ -30,12 +30,12 @@ struct daemon_stats {
 
 struct daemon {
 	struct conf *cfg;
-	bool foreground;
+	const struct daemon_opts *opts;
 	uint64_t started;
 
 	struct proto_host host;
 	struct proto_timers timers;
-	struct peer *peers;
+	struct peer **peers;		/* each allocated alone: pointers to them live on */
 	size_t n_peers;
 	struct peer_index by_key;
 	struct allowedips aip;
@@ -46,6 +46,7 @@ struct daemon {
 	unsigned mtu;
 	struct nl nl;
 	bool nl_open;
+	bool routes_added;
 
 	struct loop loop;
 	struct loop_fd tun;
@@ -66,9 +67,24 @@ struct daemon {
 	bool stop;
 };
 
+struct daemon_opts {
+	int ready_fd;		/* daemonize_begin's fd, -1 in the foreground */
+	const char *pidfile;	/* NULL: none */
+};
+
 /* Set up (tun, addresses, routes, sockets, control socket, privilege
- * drop), run until SIGTERM/SIGINT, tear down. Returns the exit status. */
-int daemon_run(struct conf *cfg, bool foreground);
+ * drop), run until SIGTERM/SIGINT, tear down. Takes over cfg (leaving it
+ * empty). Returns the exit status. */
+int daemon_run(struct conf *cfg, const struct daemon_opts *opts);
+
+/* peers.c: peers from the config, and reload */
+int peers_setup(struct daemon *d);
+void peers_teardown(struct daemon *d);
+/* Add (at start) or remove (at exit) the kernel routes of routes = true peers. */
+int routes_apply(struct daemon *d, bool add);
+/* Re-read the config file: peers added, removed or changed take effect,
+ * unchanged ones keep their sessions. A bad file changes nothing. 0 or -1. */
+int daemon_reload(struct daemon *d);
 
 /* dataplane.c */
 void dataplane_tun_event(struct loop_fd *lfd, uint32_t events);

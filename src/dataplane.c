@@ -37,18 +37,24 @@ static void send_one(struct daemon *d, struct peer *p, const uint8_t *buf, size_
 
 static void flush_family(struct daemon *d, int fd, struct udp_pkt *pkts, unsigned n)
 {
-	int sent;
+	unsigned off = 0;
 
-	if (!n)
-		return;
 	if (fd < 0) {
 		d->stats.udp_send_drops += n;
 		return;
 	}
-	sent = udp_send_batch(fd, &d->batch, pkts, n);
-	if (sent < 0)
-		sent = 0;
-	d->stats.udp_send_drops += n - (unsigned)sent;
+	while (off < n) {
+		int sent = udp_send_batch(fd, &d->batch, pkts + off, n - off);
+
+		if (sent == 0)		/* socket buffer full: drop the rest */
+			break;
+		/* A datagram that failed (say, no route to one peer) is
+		 * skipped; the others in the batch still go out. */
+		off += sent < 0 ? 1 : (unsigned)sent;
+		if (sent < 0)
+			d->stats.udp_send_drops++;
+	}
+	d->stats.udp_send_drops += n - off;
 }
 
 static void flush_tx(struct daemon *d)

@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
 static enum log_level log_level = LOG_LEVEL_INFO;
 static bool log_to_syslog;
+static bool log_to_stderr = true;
 static const char *log_ident;
 
 void log_set_level(enum log_level level)
@@ -44,6 +46,11 @@ void log_open_syslog(const char *ident)
 	log_to_syslog = true;
 }
 
+void log_set_stderr(bool on)
+{
+	log_to_stderr = on;
+}
+
 void log_set_ident(const char *ident)
 {
 	log_ident = ident;
@@ -55,14 +62,37 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 	if (level > log_level)
 		return;
-	va_start(ap, fmt);
 	if (log_to_syslog) {
+		va_start(ap, fmt);
 		vsyslog((int)level, fmt, ap);
-	} else {
+		va_end(ap);
+	}
+	if (log_to_stderr) {
+		va_start(ap, fmt);
 		if (log_ident)
 			fprintf(stderr, "%s: ", log_ident);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
+		va_end(ap);
 	}
-	va_end(ap);
+}
+
+bool log_ratelimit_ok(struct log_ratelimit *rl)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec - rl->window_start >= LOG_RATELIMIT_SECONDS) {
+		if (rl->suppressed)
+			log_msg(LOG_LEVEL_WARNING, "(%lu similar messages suppressed)", rl->suppressed);
+		rl->window_start = ts.tv_sec;
+		rl->count = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->count < LOG_RATELIMIT_BURST) {
+		rl->count++;
+		return true;
+	}
+	rl->suppressed++;
+	return false;
 }

@@ -132,7 +132,7 @@ static int link_index_cb(const struct nlmsghdr *nlh, void *data)
 int nl_link_index(struct nl *nl, const char *ifname)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, sizeof(buf)));
 	struct ifinfomsg *ifi;
 	int index = 0, ret;
 
@@ -154,9 +154,10 @@ int nl_link_index(struct nl *nl, const char *ifname)
 	return index;
 }
 
+/* buf: MNL_SOCKET_BUFFER_SIZE bytes, zeroed so no padding byte is sent uninitialised. */
 static struct nlmsghdr *link_msg(char *buf, int ifindex)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, MNL_SOCKET_BUFFER_SIZE));
 	struct ifinfomsg *ifi;
 
 	nlh->nlmsg_type = RTM_NEWLINK;
@@ -207,7 +208,7 @@ static int addr_change(struct nl *nl, uint16_t type, int ifindex, int family,
 
 	if (ret < 0)
 		return ret;
-	nlh = mnl_nlmsg_put_header(buf);
+	nlh = mnl_nlmsg_put_header(memset(buf, 0, sizeof(buf)));
 	nlh->nlmsg_type = type;
 	if (type == RTM_NEWADDR)
 		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
@@ -256,7 +257,7 @@ static void prefix_mask(uint8_t *out, const uint8_t *addr, unsigned plen)
 static struct nlmsghdr *route_msg(char *buf, uint16_t type, int ifindex,
 				  int family, const uint8_t *dst, uint8_t plen)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, MNL_SOCKET_BUFFER_SIZE));
 	struct rtmsg *rtm;
 	uint8_t masked[16];
 

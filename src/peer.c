@@ -64,7 +64,7 @@ static size_t peer_key_hash(const uint8_t key[PROTO_KEY_LEN])
 	return (size_t)h;
 }
 
-int peer_index_build(struct peer_index *ix, struct peer *peers, size_t n)
+int peer_index_build(struct peer_index *ix, struct peer **peers, size_t n)
 {
 	size_t size = 16;
 
@@ -75,11 +75,11 @@ int peer_index_build(struct peer_index *ix, struct peer *peers, size_t n)
 		return -1;
 	ix->mask = size - 1;
 	for (size_t i = 0; i < n; i++) {
-		size_t at = peer_key_hash(peers[i].public_key) & ix->mask;
+		size_t at = peer_key_hash(peers[i]->public_key) & ix->mask;
 
 		while (ix->slots[at])
 			at = (at + 1) & ix->mask;
-		ix->slots[at] = &peers[i];
+		ix->slots[at] = peers[i];
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cidr.h"
+#include "conf.h"
 #include "drop.h"
 #include "proto.h"
 #include "timerq.h"
@@ -50,6 +51,8 @@ struct peer {
 	unsigned queue_head, queue_len;
 
 	struct timer timer;		/* proto_next_deadline, in the daemon's queue */
+	const struct conf_peer *conf;	/* where it came from (the running config) */
+	bool keep;			/* reload: still in the new config */
 };
 
 /* Append a copy of a plaintext packet; the oldest is dropped when full.
@@ -67,7 +70,7 @@ struct peer_index {
 	size_t mask;
 };
 
-int peer_index_build(struct peer_index *ix, struct peer *peers, size_t n);
+int peer_index_build(struct peer_index *ix, struct peer **peers, size_t n);
 void peer_index_free(struct peer_index *ix);
 struct peer *peer_index_find(const struct peer_index *ix, const uint8_t key[PROTO_KEY_LEN]);
 

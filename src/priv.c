@@ -41,8 +41,13 @@ static int priv_change_id(uid_t uid, gid_t gid)
 		log_err("privilege drop: cannot select CAP_NET_ADMIN");
 		return -1;
 	}
-	if (capng_change_id((int)uid, (int)gid,
-			    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING | CAPNG_CLEAR_AMBIENT) < 0) {
+	/* Shrink the bounding set to CAP_NET_ADMIN while CAP_SETPCAP is still
+	 * held: capng_change_id's CAPNG_CLEAR_BOUNDING would empty it. */
+	if (capng_apply(CAPNG_SELECT_BOUNDS) < 0) {
+		log_err("privilege drop: cannot reduce the bounding set: %s", strerror(errno));
+		return -1;
+	}
+	if (capng_change_id((int)uid, (int)gid, CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_AMBIENT) < 0) {
 		/* libcap-ng 0.8.3 may leave KEEPCAPS set on failure: clear it. */
 		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 		log_err("privilege drop to uid %u gid %u failed: %s", (unsigned)uid,
@@ -55,7 +60,9 @@ static int priv_change_id(uid_t uid, gid_t gid)
 
 int priv_drop(uid_t uid, gid_t gid)
 {
-	if (priv_is_root()) {
+	bool started_as_root = priv_is_root();
+
+	if (started_as_root) {
 		if (priv_change_id(uid, gid) < 0)
 			return -1;
 	} else {
@@ -75,7 +82,9 @@ int priv_drop(uid_t uid, gid_t gid)
 		log_err("cannot set no_new_privs: %s", strerror(errno));
 		return -1;
 	}
-	return priv_verify(uid, gid);
+	/* Unprivileged, the bounding set cannot shrink (no CAP_SETPCAP); with
+	 * no_new_privs set it can no longer grant anything either. */
+	return priv_verify(uid, gid, started_as_root);
 }
 
 /* Parse the value of "Key:" in /proc/self/status into buf. */
@@ -133,7 +142,7 @@ static int read_status(char *buf, size_t size)
 	return 0;
 }
 
-int priv_verify(uid_t uid, gid_t gid)
+int priv_verify(uid_t uid, gid_t gid, bool exact_bounding)
 {
 	char status[8192], groups[256];
 	const char *failed = NULL;
@@ -147,9 +156,10 @@ int priv_verify(uid_t uid, gid_t gid)
 	else if (status_field(status, "Groups", groups, sizeof(groups)) < 0 || groups[0])
 		failed = "supplementary groups remain";
 	else if (!status_hex_is(status, "CapEff", NET_ADMIN_MASK) ||
-		 !status_hex_is(status, "CapPrm", NET_ADMIN_MASK) ||
-		 !status_hex_is(status, "CapBnd", NET_ADMIN_MASK))
+		 !status_hex_is(status, "CapPrm", NET_ADMIN_MASK))
 		failed = "capability sets are not exactly CAP_NET_ADMIN";
+	else if (exact_bounding && !status_hex_is(status, "CapBnd", NET_ADMIN_MASK))
+		failed = "the bounding set is not exactly CAP_NET_ADMIN";
 	else if (!status_hex_is(status, "CapInh", 0) || !status_hex_is(status, "CapAmb", 0))
 		failed = "inheritable or ambient capabilities remain";
 	else if (!status_hex_is(status, "NoNewPrivs", 1))
@@ -157,7 +167,13 @@ int priv_verify(uid_t uid, gid_t gid)
 	else if (uid != 0 && setuid(0) == 0)
 		failed = "setuid(0) succeeded";
 	if (failed) {
-		log_err("privilege drop check failed: %s", failed);
+		char eff[32] = "?", prm[32] = "?", bnd[32] = "?";
+
+		status_field(status, "CapEff", eff, sizeof(eff));
+		status_field(status, "CapPrm", prm, sizeof(prm));
+		status_field(status, "CapBnd", bnd, sizeof(bnd));
+		log_err("privilege drop check failed: %s (CapEff %s CapPrm %s CapBnd %s)",
+			failed, eff, prm, bnd);
 		return -1;
 	}
 	return 0;

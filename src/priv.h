@@ -21,8 +21,9 @@ bool priv_is_root(void);
 int priv_drop(uid_t uid, gid_t gid);
 
 /* Verify from /proc/self/status that the process runs as uid/gid with no
- * supplementary groups, exactly CAP_NET_ADMIN in CapEff, CapPrm and CapBnd,
- * nothing in CapInh or CapAmb, and NoNewPrivs set; and that setuid(0) fails. */
-int priv_verify(uid_t uid, gid_t gid);
+ * supplementary groups, exactly CAP_NET_ADMIN in CapEff and CapPrm (and in
+ * CapBnd when exact_bounding), nothing in CapInh or CapAmb, and NoNewPrivs
+ * set; and that setuid(0) fails. */
+int priv_verify(uid_t uid, gid_t gid, bool exact_bounding);
 
 #endif

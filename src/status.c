@@ -91,7 +91,7 @@ static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 		      (unsigned long long)d->stats.unknown_type,
 		      (unsigned long long)d->stats.no_route);
 	for (size_t i = 0; i < d->n_peers; i++)
-		text_peer(out, &d->peers[i], now);
+		text_peer(out, d->peers[i], now);
 }
 
 static void json_drops(struct strbuf *out, const uint64_t *drops)
@@ -149,7 +149,7 @@ static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	strbuf_printf(out, ", \"peers\": [");
 	for (size_t i = 0; i < d->n_peers; i++) {
 		strbuf_printf(out, "%s", i ? ", " : "");
-		json_peer(out, &d->peers[i], now);
+		json_peer(out, d->peers[i], now);
 	}
 	strbuf_printf(out, "]}\n");
 }

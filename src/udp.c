@@ -293,7 +293,7 @@ int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 	if (ret < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
-		log_err("udp: recvmmsg on fd %d: %s", fd, strerror(errno));
+		log_ratelimited(LOG_LEVEL_ERROR, "udp: recvmmsg on fd %d: %s", fd, strerror(errno));
 		return -1;
 	}
 	for (int i = 0; i < ret; i++)
@@ -318,7 +318,7 @@ int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 	if (ret < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 			return 0;
-		log_err("udp: send to %s: %s",
+		log_ratelimited(LOG_LEVEL_WARNING, "udp: send to %s: %s",
 			endpoint_format(&pkts[0].ep, dst, sizeof(dst)), strerror(errno));
 		return -1;
 	}

@@ -93,8 +93,8 @@ veth_pair() {
 	ip link add "$t1" type veth peer name "$t2" || hard_error "veth"
 	ip link set "$t1" netns "$(ns_name "$1")" name "eth-$3"
 	ip link set "$t2" netns "$(ns_name "$3")" name "eth-$1"
-	nsx "$1" ip addr add "$2" dev "eth-$3" nodad
-	nsx "$3" ip addr add "$4" dev "eth-$1" nodad
+	nsx "$1" ip addr add "$2" dev "eth-$3"
+	nsx "$3" ip addr add "$4" dev "eth-$1"
 	nsx "$1" ip link set "eth-$3" up
 	nsx "$3" ip link set "eth-$1" up
 }
@@ -109,7 +109,7 @@ attach() {
 	ip link set "$t1" netns "$n" name eth0
 	ip link set "$t2" netns "$br"
 	ip -n "$br" link set "$t2" master br0 up
-	ip -n "$n" addr add "$2" dev eth0 nodad
+	ip -n "$n" addr add "$2" dev eth0
 	ip -n "$n" link set eth0 up
 }
 bridge_ns() {
@@ -149,12 +149,16 @@ start_ovpnd() {
 		fail "ovpnd in $_ns did not bring up ${_ifname:-ovpn0} (log: $(tail -n 3 "$TMP/ovpnd-$_ns.log"))"
 }
 
-# stop_pid PID: SIGTERM and wait (bounded) for it to exit; returns its status.
+# stop_pid PID: SIGTERM and wait (bounded) for it to exit; returns its exit
+# status when it is our child, else 0 once it is gone; 1 if it would not stop.
 stop_pid() {
 	kill "$1" 2>/dev/null
 	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
 	kill -0 "$1" 2>/dev/null && { kill -9 "$1"; return 1; }
-	wait "$1" 2>/dev/null
+	case " $(jobs -p | tr '\n' ' ') " in
+	*" $1 "*) wait "$1" 2>/dev/null ;;
+	*) return 0 ;;
+	esac
 }
 
 # ping_ok NS ADDR: a ping gets an answer within 10 s (time for a handshake).

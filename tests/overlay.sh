@@ -58,7 +58,7 @@ stop_pid "$py" || fail "Y did not exit cleanly on SIGTERM"
 nsx X ip link show ovpn-x >/dev/null 2>&1 && fail "ovpn-x left behind"
 
 # Prove the second round really runs over IPv6: capture X's underlay.
-nsbg X tcpdump -i eth-Y -U -n -w "$TMP/u6.pcap" 'udp port 51820' 2>"$TMP/tcpdump.log"
+nsbg X tcpdump -i eth-Y --immediate-mode -U -n -w "$TMP/u6.pcap" 'udp port 51820' 2>"$TMP/tcpdump.log"
 wait_for 5 grep -q listening "$TMP/tcpdump.log" || fail "tcpdump did not start"
 run_round "[fd77::1:2]:51820" "[fd77::1:1]:51820" "IPv6 underlay"
 sleep 0.3

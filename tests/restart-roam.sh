@@ -21,12 +21,14 @@ say "after Y's restart traffic resumed in $(( ($(date +%s%N) - t0) / 1000000 )) 
 
 # Roaming: X moves to 192.0.2.11 mid-stream; Y is not restarted and has
 # 192.0.2.1 in its config, so only roaming can bring the replies to X.
-nsbg Y tcpdump -i eth-X -U -n -w "$TMP/y.pcap" 'udp and dst host 192.0.2.11' 2>"$TMP/tcpdump.log"
+nsbg Y tcpdump -i eth-X --immediate-mode -U -n -w "$TMP/y.pcap" 'udp and dst host 192.0.2.11' 2>"$TMP/tcpdump.log"
 wait_for 5 grep -q listening "$TMP/tcpdump.log" || fail "tcpdump did not start"
 nsbg X ping -n -i 0.1 -W 1 -w 30 10.77.0.2 >"$TMP/ping.out" 2>&1
 pp=$BG_PID
 sleep 1
-nsx X ip addr add 192.0.2.11/24 dev eth-Y nodad
+# promote_secondaries: deleting the old address keeps the new one.
+nsx X sysctl -qw net.ipv4.conf.eth-Y.promote_secondaries=1
+nsx X ip addr add 192.0.2.11/24 dev eth-Y
 nsx X ip addr del 192.0.2.1/24 dev eth-Y
 t0=$(date +%s%N)
 wait_for 10 nsx X ping -c 1 -W 1 10.77.0.2 || fail "traffic did not resume after X moved to 192.0.2.11"

@@ -43,12 +43,15 @@ static void test_index(void)
 {
 	enum { N = 1000 };
 	static struct peer peers[N];
+	static struct peer *ptrs[N];
 	struct peer_index ix;
 	uint8_t other[PROTO_KEY_LEN];
 
-	for (size_t i = 0; i < N; i++)
+	for (size_t i = 0; i < N; i++) {
 		randombytes_buf(peers[i].public_key, PROTO_KEY_LEN);
-	CHECK(peer_index_build(&ix, peers, N) == 0);
+		ptrs[i] = &peers[i];
+	}
+	CHECK(peer_index_build(&ix, ptrs, N) == 0);
 	for (size_t i = 0; i < N; i++)
 		CHECK(peer_index_find(&ix, peers[i].public_key) == &peers[i]);
 	memcpy(other, peers[0].public_key, sizeof(other));

@@ -49,7 +49,7 @@ echo "A routes C into its tun:  $(nsx A ip route get 192.0.2.3 | head -n 1)"
 step "C listens on UDP $SINK_PORT; A's wire is captured"
 nsbg C "$TOOLS/lab-sink" -n "$HELLOS" -t 20 "$SINK_PORT" >"$TMP/sink.out" 2>&1
 sink_pid=$BG_PID
-nsbg A tcpdump -i eth0 -U -n -s 0 -w "$TMP/a-wire.pcap" udp 2>"$TMP/tcpdump.log"
+nsbg A tcpdump -i eth0 --immediate-mode -U -n -s 0 -w "$TMP/a-wire.pcap" udp 2>"$TMP/tcpdump.log"
 wait_for 5 grep -q listening "$TMP/tcpdump.log" || fail "tcpdump did not start"
 
 step "A sends $HELLOS hellos to C (192.0.2.3:$SINK_PORT)"

@@ -1,0 +1,118 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "drop.h"
+#include "keypair.h"
+
+static void le32_store(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void le64_store(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t le64_load(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint32_t keypair_packet_index(const uint8_t *pkt)
+{
+	return (uint32_t)pkt[4] | (uint32_t)pkt[5] << 8 |
+	       (uint32_t)pkt[6] << 16 | (uint32_t)pkt[7] << 24;
+}
+
+static void keypair_nonce(uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES],
+			  const uint8_t *header)
+{
+	memset(nonce, 0, 16);
+	memcpy(nonce + 16, header + 8, 8);
+}
+
+static size_t keypair_padded(size_t len, size_t mtu)
+{
+	size_t padded = (len + 15) & ~(size_t)15;
+
+	if (padded > mtu)
+		padded = len > mtu ? len : mtu;
+	return padded;
+}
+
+int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
+		 uint64_t reject_limit, size_t *out_len)
+{
+	uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	uint8_t *plain = buf + KEYPAIR_HEADER_LEN;
+	size_t padded = keypair_padded(len, mtu);
+	int ret = -1;
+
+	if (!kp->live || kp->send_counter >= reject_limit)
+		goto out;
+	memset(buf, 0, KEYPAIR_HEADER_LEN);
+	buf[0] = MSG_TYPE_DATA;
+	le32_store(buf + 4, kp->remote_index);
+	le64_store(buf + 8, kp->send_counter);
+	memset(plain + len, 0, padded - len);
+	keypair_nonce(nonce, buf);
+	if (crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+		    plain, plain + padded, NULL, plain, padded,
+		    buf, KEYPAIR_HEADER_LEN, NULL, nonce, kp->send_key))
+		goto out;
+	kp->send_counter++;
+	*out_len = KEYPAIR_HEADER_LEN + padded + KEYPAIR_TAG_LEN;
+	ret = 0;
+out:
+	return ret;
+}
+
+int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
+		 uint64_t reject_limit, uint8_t **plain, size_t *plain_len,
+		 enum drop_reason *drop)
+{
+	uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	uint8_t *c = pkt + KEYPAIR_HEADER_LEN;
+	uint64_t counter;
+	size_t clen;
+
+	*drop = DROP_TOO_SHORT;
+	if (len < KEYPAIR_MIN_PACKET)
+		goto out;
+	counter = le64_load(pkt + 8);
+	*drop = DROP_COUNTER_LIMIT;
+	if (counter >= reject_limit)
+		goto out;
+	clen = len - KEYPAIR_MIN_PACKET;
+	keypair_nonce(nonce, pkt);
+	*drop = DROP_BAD_TAG;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+		    c, NULL, c, clen, c + clen, pkt, KEYPAIR_HEADER_LEN,
+		    nonce, kp->recv_key))
+		goto out;
+	/* The window is checked and moved only for authentic packets. */
+	*drop = DROP_REPLAY;
+	if (!replay_check(&kp->replay, counter))
+		goto out;
+	replay_update(&kp->replay, counter);
+	*plain = c;
+	*plain_len = clen;
+	*drop = DROP_NONE;
+out:
+	return *drop == DROP_NONE ? 0 : -1;
+}
+
+void keypair_wipe(struct keypair *kp)
+{
+	sodium_memzero(kp, sizeof(*kp));
+}

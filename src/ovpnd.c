@@ -1,0 +1,79 @@
+/* ovpnd: read the config, then hand over to the daemon. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "daemonize.h"
+#include "log.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ovpnd -c FILE [-f] [-v] [-p PIDFILE]   run with the config FILE\n"
+		"       ovpnd -t -c FILE          check FILE and exit\n"
+		"  -c FILE  configuration file (required)\n"
+		"  -t       check the configuration: 0 if good, %d after its errors\n"
+		"  -f       stay in the foreground, log to stderr (default: detach, log to syslog)\n"
+		"  -p FILE  write the daemon's process id to FILE\n"
+		"  -v       log at debug level, whatever log-level says\n"
+		"  -h       this help\n", EX_CONFIG);
+}
+
+int main(int argc, char **argv)
+{
+	const char *file = NULL;
+	bool check = false, foreground = false, verbose = false;
+	struct daemon_opts opts = { .ready_fd = -1, .pidfile = NULL };
+	struct conf cfg;
+	int c, ret;
+
+	log_set_ident("ovpnd");
+	if (sodium_init() < 0) {
+		log_err("cannot initialise libsodium");
+		return EXIT_FAILURE;
+	}
+	while ((c = getopt(argc, argv, "c:tfvp:h")) != -1) {
+		switch (c) {
+		case 'c': file = optarg; break;
+		case 't': check = true; break;
+		case 'f': foreground = true; break;
+		case 'p': opts.pidfile = optarg; break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return EXIT_SUCCESS;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (!file || optind < argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (verbose)
+		log_set_level(LOG_LEVEL_DEBUG);
+	if (conf_load(file, &cfg) < 0)
+		return EX_CONFIG;
+	if (check) {
+		printf("configuration ok\n");
+		ret = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	} else {
+		if (!verbose)
+			log_set_level(cfg.log_level);
+		if (!foreground) {
+			log_open_syslog("ovpnd");
+			opts.ready_fd = daemonize_begin();
+			if (opts.ready_fd < 0) {
+				conf_free(&cfg);
+				return EXIT_FAILURE;
+			}
+		}
+		ret = daemon_run(&cfg, &opts);
+	}
+	conf_free(&cfg);
+	return ret;
+}
