@@ -102,7 +102,7 @@ start() {
 # wait_for SECS CMD...: bounded retry every 0.1 s; gives up early when a
 # daemon of this system has exited.
 wait_for() {
-	local end=$(($(date +%s) + $1))
+	local end=$(($(date +%s) + $1)) p
 	shift
 	while (($(date +%s) < end)); do
 		"$@" >/dev/null 2>&1 && return 0
@@ -443,7 +443,8 @@ exec > >(tee -a "$OUT") 2>&1
 WORK=$(mktemp -d /tmp/ovpn-bench.XXXXXX)
 chmod 755 "$WORK"	# ovpnd runs as nobody after its setup
 trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
 START=$(now)
 
 log "# ovpn bench run $(date -u +%Y-%m-%dT%H:%M:%SZ)"
