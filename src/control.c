@@ -55,10 +55,44 @@ static void control_client_reply(struct control_client *cl, const char *request)
 	control_client_flush(cl);
 }
 
+enum control_cmd control_parse(const char *line)
+{
+	static const struct {
+		const char *text;
+		enum control_cmd cmd;
+	} table[] = {
+		{ "show", CONTROL_SHOW },
+		{ "show json", CONTROL_SHOW_JSON },
+		{ "reload", CONTROL_RELOAD },
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(line, table[i].text))
+			return table[i].cmd;
+	return CONTROL_UNKNOWN;
+}
+
+int control_take_line(char *in, size_t len, size_t cap, const char **line)
+{
+	char *nl = memchr(in, '\n', len);
+	bool has_nul;
+
+	if (!nl)
+		return len >= cap ? -1 : 0;
+	has_nul = memchr(in, '\0', (size_t)(nl - in)) != NULL;
+	*nl = '\0';
+	if (nl > in && nl[-1] == '\r')
+		nl[-1] = '\0';
+	/* A NUL inside the line makes it no request at all. */
+	*line = has_nul ? "" : in;
+	return 1;
+}
+
 static void control_client_read(struct control_client *cl)
 {
-	char *nl;
+	const char *line;
 	ssize_t n;
+	int rc;
 
 	n = recv(cl->lfd.fd, cl->in + cl->in_len, sizeof(cl->in) - 1 - cl->in_len, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -68,19 +102,12 @@ static void control_client_read(struct control_client *cl)
 		return;
 	}
 	cl->in_len += (size_t)n;
-	cl->in[cl->in_len] = '\0';
-	nl = memchr(cl->in, '\n', cl->in_len);
-	if (nl) {
-		bool has_nul = memchr(cl->in, '\0', (size_t)(nl - cl->in)) != NULL;
-
-		*nl = '\0';
-		if (nl > cl->in && nl[-1] == '\r')
-			nl[-1] = '\0';
-		/* A NUL inside the line makes it no request at all. */
-		control_client_reply(cl, has_nul ? "" : cl->in);
-	} else if (cl->in_len >= sizeof(cl->in) - 1) {
+	rc = control_take_line(cl->in, cl->in_len, sizeof(cl->in) - 1, &line);
+	if (rc > 0) {
+		control_client_reply(cl, line);
+	} else if (rc < 0) {
 		strbuf_reset(&cl->out);
-		strbuf_printf(&cl->out, "error: request longer than %d bytes\n", CONTROL_MAX_REQUEST - 1);
+		strbuf_printf(&cl->out, "error: request longer than %d bytes\n", CONTROL_MAX_REQUEST - 2);
 		cl->out_off = 0;
 		control_client_flush(cl);
 	}

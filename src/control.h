@@ -17,6 +17,22 @@
 #define CONTROL_MAX_CLIENTS 8
 #define CONTROL_CLIENT_TIMEOUT_NS (UINT64_C(5) * 1000000000)
 
+/* What ovpnctl may ask. */
+enum control_cmd {
+	CONTROL_UNKNOWN = 0,
+	CONTROL_SHOW,
+	CONTROL_SHOW_JSON,
+	CONTROL_RELOAD,
+};
+
+/* The command of one request line (without its newline). */
+enum control_cmd control_parse(const char *line);
+/* Find the first request line in the len bytes at in (the buffer holds
+ * cap bytes): 1 with *line NUL-terminated in place ("" when the line holds
+ * a NUL byte: no request at all), 0 when more bytes are needed, -1 when
+ * the buffer is full and no newline came. */
+int control_take_line(char *in, size_t len, size_t cap, const char **line);
+
 /* Fill reply for one request line (without its newline). */
 typedef void (*control_handler)(void *ctx, const char *request, struct strbuf *reply);
 

@@ -136,19 +136,24 @@ static void control_request(void *ctx, const char *request, struct strbuf *reply
 {
 	struct daemon *d = ctx;
 
-	if (!strcmp(request, "show")) {
+	switch (control_parse(request)) {
+	case CONTROL_SHOW:
 		status_render(d, reply, false);
-	} else if (!strcmp(request, "show json")) {
+		break;
+	case CONTROL_SHOW_JSON:
 		status_render(d, reply, true);
-	} else if (!strcmp(request, "reload")) {
+		break;
+	case CONTROL_RELOAD:
 		conf_set_error_func(reload_error, reply);
 		if (daemon_reload(d) == 0)
 			strbuf_printf(reply, "reloaded %s: %zu peers\n", d->cfg->file, d->n_peers);
 		else if (!reply->len)
 			strbuf_printf(reply, "error: reload failed; the previous configuration is still running\n");
 		conf_set_error_func(NULL, NULL);
-	} else {
+		break;
+	case CONTROL_UNKNOWN:
 		strbuf_printf(reply, "error: unknown request (try show, show json, reload)\n");
+		break;
 	}
 }
 
