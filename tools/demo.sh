@@ -71,8 +71,10 @@ echo "first sealed data datagram on A's wire:"
 tcpdump -r "$TMP/a-wire.pcap" -n -x -c 1 'udp and dst host 192.0.2.2 and udp[8] = 4' 2>/dev/null | head -n 4
 
 if [ -S "$LAB_RUN/a.sock" ] && [ -x "$SRC/ovpnctl" ]; then
-	step "daemon state"
+	step "daemon state (ovpnctl show)"
+	echo "-- on A:"
 	nsx A "$SRC/ovpnctl" -s "$LAB_RUN/a.sock" show
+	echo "-- on B:"
 	nsx B "$SRC/ovpnctl" -s "$LAB_RUN/b.sock" show
 fi
 
