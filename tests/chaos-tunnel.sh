@@ -6,6 +6,7 @@
 # the replays and the bad tags.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
+heavy_test
 need_cmd jq
 ns_add X; ns_add R; ns_add Y
 veth_pair X 192.0.2.1/24 R 192.0.2.2/24

@@ -8,6 +8,7 @@
 #   peer that restarts during the flood still connects.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
+heavy_test
 need_cmd jq
 bridge_ns lan
 ns_add X; attach X 192.0.2.1/24
@@ -52,7 +53,7 @@ kill -0 "$py" || fail "ovpnd died under the junk flood"
 read -r _ sent _ replies _ _ <"$TMP/junk.out"
 rss1=$(hwm "$py")
 say "junk flood: $sent datagrams in 10 s ($((sent / 10))/s), $replies answered; stream $under Mbit/s (unflooded $base); peak RSS $rss0 -> $rss1 kB"
-[ "$sent" -ge 400000 ] || fail "the flood reached only $sent datagrams"
+[ "$sent" -ge 350000 ] || fail "the flood reached only $sent datagrams (machine too busy?)"
 [ "$replies" = 0 ] || fail "the daemon answered $replies junk datagrams"
 [ $((under * 2)) -ge "$base" ] || fail "throughput under flood $under < half of $base"
 [ $((rss1 * 10)) -le $((rss0 * 11)) ] || fail "peak RSS grew more than 10%: $rss0 -> $rss1 kB"

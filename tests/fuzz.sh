@@ -4,6 +4,7 @@
 # report fails the test. Longer runs: tests/fuzz/run.sh SECONDS.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 [ -x "$top_builddir/tests/fuzz/fuzz_data" ] || skip "fuzz targets not built (configure found no clang)"
+heavy_test
 cd "$TMP" || hard_error "no temp dir"
 FUZZ_BIN="$top_builddir/tests/fuzz" sh "$top_srcdir/tests/fuzz/run.sh" "${FUZZ_SECONDS:-8}" >"$TMP/fuzz.log" 2>&1
 rc=$?

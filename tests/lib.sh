@@ -34,6 +34,14 @@ need_root() {
 	ip netns list >/dev/null 2>&1 || skip "no network namespace support"
 	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
 }
+# heavy_test: tests that load both cores (floods, bulk transfers, fuzzing)
+# take turns, so one does not measure the other; light tests still run in
+# parallel with them. The lock goes when the test exits.
+heavy_test() {
+	exec 9>"${TMPDIR:-/tmp}/ovpn-tests-heavy.lock"
+	flock 9 || hard_error "cannot take the heavy-test lock"
+}
+
 need_cmd() {
 	for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "needs $c"; done
 }

@@ -4,6 +4,7 @@
 # transfer through the tunnel whose sha256 matches at both ends.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
+heavy_test
 
 ns_add X; ns_add Y
 veth_pair X 192.0.2.1/24 Y 192.0.2.2/24

@@ -5,6 +5,7 @@
 # stream: the transfer's sha256 matches and no ping is lost.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
+heavy_test
 two_hosts
 host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32
 host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x 192.0.2.1:51820 10.77.0.1/32

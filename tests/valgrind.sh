@@ -3,6 +3,7 @@
 # SIGTERM exit: no invalid access, no leak.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
+heavy_test
 need_cmd valgrind
 two_hosts
 host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32
