@@ -183,10 +183,12 @@ static void test_response_flips(void)
 {
 	struct pair p;
 	uint8_t m1[HS_INITIATION_LEN], m2[HS_RESPONSE_LEN], bad[HS_RESPONSE_LEN];
+	uint8_t cookie[HS_COOKIE_LEN] = "0123456789abcdef";
 	struct proto_peer *who;
 	int refused = 0, refused_remac = 0;
 
 	pair_init(&p, NULL);
+	proto_peer_set_cookie(&p.rp, cookie, 0);	/* m2 carries a real mac2 */
 	CHECK(pair_initiate(&p, 0, 0, m1) == 0);
 	CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_NONE);
 	for (size_t bit = 0; bit < 8 * (HS_RESPONSE_LEN - HS_MAC_LEN); bit++) {
@@ -203,9 +205,18 @@ static void test_response_flips(void)
 	}
 	CHECK(refused == 8 * (HS_RESPONSE_LEN - HS_MAC_LEN));
 	CHECK(refused_remac == 8 * (HS_RESPONSE_LEN - 2 * HS_MAC_LEN - 4));
+	/* mac2 bits: refused by an initiator under load (checking a cookie). */
+	refused = 0;
+	for (size_t bit = 8 * (HS_RESPONSE_LEN - HS_MAC_LEN); bit < 8 * HS_RESPONSE_LEN; bit++) {
+		memcpy(bad, m2, sizeof(m2));
+		bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		refused += proto_consume_response(&p.ih, bad, sizeof(bad), 0, cookie,
+						  &who) == DROP_HS_BAD_MAC2;
+	}
+	CHECK(refused == 8 * HS_MAC_LEN);
 	/* Failed attempts left the pending handshake intact. */
 	CHECK(p.ip.hs.in_flight && !p.ip.current);
-	CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), 0, NULL, &who) == DROP_NONE);
+	CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), 0, cookie, &who) == DROP_NONE);
 	/* The same response again: its handshake is gone. */
 	CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), 0, NULL, &who) == DROP_UNKNOWN_INDEX);
 	pair_free(&p);
