@@ -26,10 +26,21 @@ static void usage(FILE *out)
 		"  -h       this help\n", EX_CONFIG);
 }
 
+/* path joined to the current directory (path need not exist yet). */
+static char *absolute_path(const char *path)
+{
+	char *cwd = getcwd(NULL, 0), *out = NULL;
+
+	if (cwd && asprintf(&out, "%s/%s", cwd, path) < 0)
+		out = NULL;
+	free(cwd);
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	const char *file = NULL;
-	char *abs_file = NULL;
+	char *abs_file = NULL, *abs_pidfile = NULL;
 	bool check = false, foreground = false, verbose = false;
 	struct daemon_opts opts = { .ready_fd = -1, .pidfile = NULL };
 	struct conf cfg;
@@ -61,8 +72,19 @@ int main(int argc, char **argv)
 	/* An absolute path, so a reload finds it after the daemon left the
 	 * directory it was started in. */
 	abs_file = realpath(file, NULL);
+	if (opts.pidfile && opts.pidfile[0] != '/') {
+		/* Likewise for the pidfile, which is removed at exit from /. */
+		abs_pidfile = absolute_path(opts.pidfile);
+		if (!abs_pidfile) {
+			log_err("pidfile %s: cannot make the path absolute", opts.pidfile);
+			free(abs_file);
+			return EX_USAGE;
+		}
+		opts.pidfile = abs_pidfile;
+	}
 	if (conf_load(abs_file ? abs_file : file, &cfg) < 0) {
 		free(abs_file);
+		free(abs_pidfile);
 		return EX_CONFIG;
 	}
 	if (check) {
@@ -77,6 +99,7 @@ int main(int argc, char **argv)
 			if (opts.ready_fd < 0) {
 				conf_free(&cfg);
 				free(abs_file);
+				free(abs_pidfile);
 				return EXIT_FAILURE;
 			}
 		}
@@ -84,5 +107,6 @@ int main(int argc, char **argv)
 	}
 	conf_free(&cfg);
 	free(abs_file);
+	free(abs_pidfile);
 	return ret;
 }

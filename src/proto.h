@@ -180,7 +180,7 @@ unsigned proto_timers_due(struct proto_peer *peer, uint64_t now);
  * A value <= now means call proto_timers_due() at once. */
 uint64_t proto_next_deadline(const struct proto_peer *peer, uint64_t now);
 
-/* For the cookie reply (type 3, later): keep a cookie for mac2. */
+/* From a cookie reply (type 3, see cookie.h): keep the cookie for mac2. */
 void proto_peer_set_cookie(struct proto_peer *peer, const uint8_t cookie[HS_COOKIE_LEN],
 			   uint64_t now);
 

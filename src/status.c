@@ -100,7 +100,10 @@ static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	strbuf_printf(out, "interface: %s\n  public key: %s\n  listen port: %u\n",
 		      d->ifname, key, d->udp.port);
 	/* Drops no peer can be blamed for: unknown index, bad mac1, ... */
+	size_t mark;
+
 	strbuf_printf(out, "  drops:");
+	mark = out->len;
 	for (int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++)
 		if (d->stats.drops[r])
 			strbuf_printf(out, " %s %llu", drop_reason_name(r),
@@ -109,7 +112,7 @@ static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 		if (*counters[i].value)
 			strbuf_printf(out, " %s %llu", counters[i].text,
 				      (unsigned long long)*counters[i].value);
-	strbuf_printf(out, "\n");
+	strbuf_printf(out, "%s\n", out->len == mark ? " none" : "");
 	for (size_t i = 0; i < d->n_peers; i++)
 		text_peer(out, d->peers[i], now);
 }
