@@ -65,9 +65,12 @@ int main(int argc, char **argv)
 		len = HS_INITIATION_LEN;
 		if (!strcmp(argv[1], "bad-mac1"))
 			msg[HS_INITIATION_LEN - 32] ^= 0x01;
-		else if (strcmp(argv[1], "unknown-key"))
+		else if (strcmp(argv[1], "unknown-key")) {
+			freeaddrinfo(ai);
 			return usage();
+		}
 	} else {
+		freeaddrinfo(ai);
 		return usage();
 	}
 	fd = socket(ai->ai_family, SOCK_DGRAM, 0);
@@ -81,5 +84,7 @@ int main(int argc, char **argv)
 		printf("reply %zd bytes\n", n);
 	else
 		printf("no reply\n");
+	freeaddrinfo(ai);
+	close(fd);
 	return 0;
 }
