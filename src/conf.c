@@ -610,10 +610,15 @@ static void lookup_accounts(cfg_t *cfg, struct conf *out)
 	struct passwd *pw = getpwnam(out->user);
 	struct group *gr = getgrnam(out->group);
 
-	if (pw)
-		out->uid = pw->pw_uid;
-	else
+	if (!pw)
 		report(line_of(cfg, "user", 0), "user: no such user '%s'", out->user);
+	else if (pw->pw_uid == 0 && strcmp(out->user, "root"))
+		/* Staying root must be asked for by that name, not by an alias. */
+		report(line_of(cfg, "user", 0),
+		       "user: '%s' is uid 0; write user = \"root\" to keep root after setup",
+		       out->user);
+	else
+		out->uid = pw->pw_uid;
 	if (gr)
 		out->gid = gr->gr_gid;
 	else

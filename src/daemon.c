@@ -257,6 +257,10 @@ static int setup(struct daemon *d)
 		return -1;
 	if (d->opts->pidfile && pidfile_write(d->opts->pidfile) < 0)
 		return -1;
+	if (cfg->uid == 0 && priv_is_root())
+		log_warn("WARNING: user = \"root\": ovpnd stays root after setup (with CAP_NET_ADMIN "
+			 "only); a bug in its packet handling would run as root. Use an "
+			 "unprivileged account unless you must.");
 	if (priv_drop(cfg->uid, cfg->gid) < 0)
 		return -1;
 	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as uid %u gid %u with CAP_NET_ADMIN only",

@@ -68,6 +68,16 @@ echo "$out" | grep -q 'missing capability CAP_NET_ADMIN' || fail "unclear error 
 nsx X ip link show ovpn-x >/dev/null 2>&1 && fail "tun left behind"
 say "without CAP_NET_ADMIN: '$out'"
 
+# user = "root" is allowed only spelled out, and then loudly.
+sed 's/^log-level.*/user = "root"\ngroup = "root"/' "$TMP/x.conf" >"$TMP/root.conf"
+start_ovpnd X "$TMP/root.conf"; pr=$OVPND_PID
+grep -q 'WARNING: user = "root"' "$TMP/ovpnd-X.log" || fail "no loud warning for user = root"
+expect "$pr" Uid "0 0 0 0"
+expect "$pr" CapEff 0000000000001000
+expect "$pr" CapBnd 0000000000001000
+stop_pid "$pr"
+say "user = root: runs as root with CAP_NET_ADMIN only, and says so loudly"
+
 # Unknown user: an error naming it, at check time and at start, nothing left.
 sed 's/^log-level.*/user = "no-such-user-ovpn"/' "$TMP/x.conf" >"$TMP/bad.conf"
 out=$("$SRC/ovpnd" -t -c "$TMP/bad.conf" 2>&1); rc=$?
