@@ -44,3 +44,8 @@ int tun_open(const char *name, char *actual_name_out, bool vnet_hdr)
 out:
 	return fd;
 }
+
+int tun_set_offload(int fd)
+{
+	return ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+}
