@@ -17,6 +17,8 @@
  * or with offloads reads of up to 64 KiB each. */
 #define TUN_BURST UDP_BATCH_MAX
 #define TUN_BURST_VNET 16
+/* Receive buffers per wake-up before the tun gets a turn. */
+#define UDP_DRAIN_MAX (4 * UDP_BATCH_MAX)
 /* The IP and TCP headers of a segment at most. */
 #define SEG_HDR_MAX 120
 
@@ -550,13 +552,17 @@ static void rx_buffer(struct daemon *d, struct udp_pkt *u, uint64_t now)
 static void udp_drain(struct daemon *d, int fd)
 {
 	uint64_t now = timerq_now();
+	unsigned budget = UDP_DRAIN_MAX;
 
-	/* Bounded per wake-up so the tun and timers get their turn. */
-	for (unsigned round = 0; round < 4; round++) {
+	/* Bounded per wake-up so the tun and timers get their turn: by
+	 * buffers, not datagrams (a GRO buffer holds up to 64), for with UDP
+	 * GRO there are fewer and larger buffers per call. */
+	while (budget >= d->n_rx) {
 		int n = udp_recv_batch(fd, &d->batch, d->rx, d->n_rx);
 
 		if (n <= 0)
 			break;
+		budget -= (unsigned)n;
 		for (int i = 0; i < n; i++)
 			rx_buffer(d, &d->rx[i], now);
 		flush_tx(d);
