@@ -148,10 +148,13 @@ uint16_t offload_tcp_csum(const uint8_t *pkt, size_t len)
 int offload_csum_complete(uint8_t *pkt, size_t len, const struct virtio_net_hdr *h)
 {
 	size_t start = h->csum_start, field = start + h->csum_offset;
+	uint16_t c;
 
 	if (start >= len || field + 2 > len)
 		return -1;
-	store_csum(pkt + field, offload_csum_fold(offload_csum_add(0, pkt + start, len - start)));
+	c = offload_csum_fold(offload_csum_add(0, pkt + start, len - start));
+	/* 0 means "no checksum" to UDP; 0xffff is the same sum. */
+	store_csum(pkt + field, c ? c : 0xffff);
 	return 0;
 }
 
@@ -283,6 +286,7 @@ bool offload_gro_append(struct offload_gro *g, const uint8_t *pkt, size_t len)
 {
 	struct tcp_at t;
 	size_t payload;
+	bool psh;
 
 	if (!g->pkt || g->closed || tcp_locate(pkt, len, &t) < 0 || t.hdr_len != g->hdr_len ||
 	    t.ip_hlen != g->ip_hlen)
@@ -292,11 +296,13 @@ bool offload_gro_append(struct offload_gro *g, const uint8_t *pkt, size_t len)
 		return false;
 	if (get32(pkt + t.ip_hlen + 4) != g->next_seq || !same_flow(g, pkt))
 		return false;
+	psh = pkt[t.ip_hlen + 13] & TCP_PSH;
+	/* In place, the payload may land on pkt's own headers. */
 	memmove(g->pkt + g->len, pkt + t.hdr_len, payload);
 	g->len += payload;
 	g->next_seq += (uint32_t)payload;
 	g->segs++;
-	if (pkt[t.ip_hlen + 13] & TCP_PSH) {
+	if (psh) {
 		g->pkt[g->ip_hlen + 13] |= TCP_PSH;
 		g->closed = true;
 	}

@@ -233,6 +233,35 @@ static void test_round_trip(int version)
 	CHECK(be16(big + ip_hlen + 16) == ref_tcp_csum(big, len));
 }
 
+/* As in a UDP GRO buffer: each segment behind a 16-byte header and
+ * followed by a 16-byte tag; coalesced where it lies. */
+static void test_in_place(int version)
+{
+	size_t ip_hlen = version == 4 ? 20 : 40, hdr = ip_hlen + TCP_HLEN, lens[NSEG], off = 0;
+	struct virtio_net_hdr h;
+	struct offload_gro g = { 0 };
+	uint8_t orig[OFFLOAD_MAX_PKT], *at[NSEG];
+
+	CHECK(cut(version, F_ACK | F_PSH, lens) == NSEG);
+	memcpy(orig, super, hdr + PAYLOAD);
+	memset(big, 0xee, sizeof(big));
+	for (unsigned i = 0; i < NSEG; i++) {
+		at[i] = big + off + 16;
+		memcpy(at[i], segbuf[i], lens[i]);
+		off += 16 + lens[i] + 16;
+	}
+	offload_gro_start(&g, at[0], lens[0], sizeof(big) - 16);
+	for (unsigned i = 1; i < NSEG; i++) {
+		CHECK(offload_gro_eligible(at[i], lens[i]));
+		CHECK(offload_gro_append(&g, at[i], lens[i]));
+	}
+	CHECK(g.segs == NSEG);
+	CHECK(offload_gro_finish(&g, &h) == hdr + PAYLOAD);
+	CHECK(h.gso_size == MSS);
+	CHECK_MEM(at[0] + hdr, orig + hdr, PAYLOAD);
+	CHECK(at[0][ip_hlen + 13] == (F_ACK | F_PSH));
+}
+
 static void set_csum(uint8_t *s, size_t len)
 {
 	size_t ip_hlen = (s[0] >> 4) == 4 ? 20 : 40;
@@ -319,6 +348,8 @@ int main(void)
 	test_csum_complete();
 	test_round_trip(4);
 	test_round_trip(6);
+	test_in_place(4);
+	test_in_place(6);
 	test_refusals();
 	return tap_done();
 }
