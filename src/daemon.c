@@ -83,12 +83,33 @@ bad:
 	return rc;
 }
 
+/* OVPN_TEST_NO_OFFLOAD="tun,gso,gro" (any of them): act as if the kernel
+ * refused these offloads, so that the tests cover the fallbacks. */
+static bool offload_wanted(const char *what)
+{
+	const char *env = getenv("OVPN_TEST_NO_OFFLOAD");
+
+	return !env || !strstr(env, what);
+}
+
+static int tun_offload(int fd)
+{
+	if (!offload_wanted("tun")) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return tun_set_offload(fd);
+}
+
 static int tun_setup(struct daemon *d)
 {
 	struct conf *cfg = d->cfg;
 
 	d->tun.fd = tun_open(cfg->interface, d->ifname, true);
-	if (d->tun.fd >= 0 && tun_set_offload(d->tun.fd) == 0) {
+	if (getenv("OVPN_TEST_NO_OFFLOAD"))
+		log_warn("OVPN_TEST_NO_OFFLOAD is set: offloads refused for testing (%s)",
+			 getenv("OVPN_TEST_NO_OFFLOAD"));
+	if (d->tun.fd >= 0 && tun_offload(d->tun.fd) == 0) {
 		d->vnet = true;
 	} else if (d->tun.fd >= 0) {
 		log_info("tun %s: offloads refused (%s): one packet per read", d->ifname,
@@ -121,7 +142,7 @@ static int sockets_setup(struct daemon *d)
 {
 	if (udp_open(&d->udp, d->cfg->listen_port) < 0)
 		return -1;
-	udp_enable_offloads(&d->udp);
+	udp_enable_offloads(&d->udp, offload_wanted("gso"), offload_wanted("gro"));
 	d->udp4.fd = d->udp.fd4;
 	d->udp4.on_event = dataplane_udp4_event;
 	d->udp6.fd = d->udp.fd6;

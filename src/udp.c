@@ -268,16 +268,16 @@ static bool sock_opt_on(int fd, int opt, int val)
 	return fd < 0 || !setsockopt(fd, SOL_UDP, opt, &val, sizeof(val));
 }
 
-void udp_enable_offloads(struct udp *u)
+void udp_enable_offloads(struct udp *u, bool gso, bool gro)
 {
 	/* UDP_SEGMENT 0 as a socket option changes nothing: a probe. */
-	u->gso = sock_opt_on(u->fd4, UDP_SEGMENT, 0) && sock_opt_on(u->fd6, UDP_SEGMENT, 0);
-	if (!u->gso)
-		log_info("udp: no UDP_SEGMENT (%s): one datagram per buffer", strerror(errno));
-	u->gro = sock_opt_on(u->fd4, UDP_GRO, 1) && sock_opt_on(u->fd6, UDP_GRO, 1);
-	if (!u->gro) {
-		log_info("udp: no UDP_GRO (%s): one datagram per receive", strerror(errno));
-		sock_opt_on(u->fd4, UDP_GRO, 0);
+	u->gso = gso && sock_opt_on(u->fd4, UDP_SEGMENT, 0) && sock_opt_on(u->fd6, UDP_SEGMENT, 0);
+	if (gso && !u->gso)
+		log_info("udp: no UDP_SEGMENT (%s): one datagram per message", strerror(errno));
+	u->gro = gro && sock_opt_on(u->fd4, UDP_GRO, 1) && sock_opt_on(u->fd6, UDP_GRO, 1);
+	if (gro && !u->gro) {
+		log_info("udp: no UDP_GRO (%s): one datagram per buffer", strerror(errno));
+		sock_opt_on(u->fd4, UDP_GRO, 0);	/* v6 refused, v4 took it */
 	}
 }
 

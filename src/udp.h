@@ -54,10 +54,11 @@ int udp_open(struct udp *u, uint16_t port);
 void udp_close(struct udp *u);
 /* The socket to reach ep with, -1 if that family is not open. */
 int udp_fd_for(const struct udp *u, const struct endpoint *ep);
-/* Ask for UDP GSO (UDP_SEGMENT) and GRO (UDP_GRO) on the open sockets and
- * set u->gso, u->gro to what the kernel accepted (refusals logged once at
- * info). With gro, receive buffers must hold UDP_GRO_BUF_SIZE bytes. */
-void udp_enable_offloads(struct udp *u);
+/* Ask for UDP GSO (UDP_SEGMENT) and GRO (UDP_GRO), those wanted, on the
+ * open sockets and set u->gso, u->gro to what the kernel accepted (refusals
+ * logged once at info). With gro, receive buffers must hold
+ * UDP_GRO_BUF_SIZE bytes. */
+void udp_enable_offloads(struct udp *u, bool gso, bool gro);
 
 /* One datagram of a batch in a caller-owned buffer. */
 struct udp_pkt {
