@@ -5,6 +5,7 @@
 # segmentation, UDP GSO/GRO, coalescing and every fallback interoperate.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
+need_cmd jq
 two_hosts
 MB=${OFFLOAD_MB:-30}
 
@@ -40,8 +41,9 @@ transfer() {
 		fail "$4: sent $txb $txh, received $rxb $rxh"
 }
 
-# round X_REFUSES Y_REFUSES: start both, check what each says it uses, move data.
+# round X_REFUSES Y_REFUSES Y_STATUS: start both, check what each says it uses, move data.
 round() {
+	ystatus=$3
 	: >"$TMP/ovpnd-X.log"; : >"$TMP/ovpnd-Y.log"
 	OVPND_WRAPPER="env OVPN_TEST_NO_OFFLOAD=$1" start_ovpnd X "$TMP/x.conf"; px=$OVPND_PID
 	OVPND_WRAPPER="env OVPN_TEST_NO_OFFLOAD=$2" start_ovpnd Y "$TMP/y.conf"; py=$OVPND_PID
@@ -53,6 +55,8 @@ round() {
 		grep -q "$want" "$TMP/ovpnd-$1.log" ||
 			fail "$1 refusing '$2': wanted '$want' in $(cat "$TMP/ovpnd-$1.log")"
 	done
+	got=$(nsx Y "$SRC/ovpnctl" -s "$TMP/y.sock" show --json | jq -c .offloads)
+	[ "$got" = "$ystatus" ] || fail "Y's status shows offloads $got, wanted $ystatus"
 	ping_ok X 10.77.0.2 || fail "no IPv4 ping through the tunnel"
 	ping_ok X fd77::2 || fail "no IPv6 ping through the tunnel"
 	transfer X Y 10.77.0.2 "X->Y IPv4"
@@ -65,8 +69,8 @@ round() {
 	stop_pid "$py" || fail "Y did not exit cleanly"
 }
 
-round none tun,gso,gro
+round none tun,gso,gro '{"tun":false,"udp_gso":false,"udp_gro":false}'
 say "offloads on X, none on Y: 4 x $MB MiB, IPv4 and IPv6, both ways, intact"
-round tun gro
+round tun gro '{"tun":true,"udp_gso":true,"udp_gro":false}'
 say "X: GSO and GRO only, Y: tun offloads and GSO only: 4 x $MB MiB intact"
 exit 0
