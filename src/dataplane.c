@@ -13,10 +13,10 @@
 #include "daemon.h"
 #include "log.h"
 
-/* Reads from the tun per wake-up before the sockets get a turn: packets,
- * or with offloads reads of up to 64 KiB each. */
+/* Reads from the tun per wake-up before the sockets get a turn; with
+ * offloads also at most TUN_BURST_SEGS packets, a read being up to 64 KiB. */
 #define TUN_BURST UDP_BATCH_MAX
-#define TUN_BURST_VNET 16
+#define TUN_BURST_SEGS (4 * UDP_BATCH_MAX)
 /* Receive buffers per wake-up before the tun gets a turn. */
 #define UDP_DRAIN_MAX (4 * UDP_BATCH_MAX)
 /* The IP and TCP headers of a segment at most. */
@@ -209,9 +209,10 @@ static ssize_t tun_read(struct daemon *d, uint8_t *buf, size_t len)
 	return n;
 }
 
-/* A TCP super-packet: each segment into a send buffer of its own. */
-static void tun_super(struct daemon *d, const struct virtio_net_hdr *h, const uint8_t *pkt,
-		      size_t len, uint64_t now)
+/* A TCP super-packet: each segment into a send buffer of its own.
+ * Returns how many. */
+static unsigned tun_super(struct daemon *d, const struct virtio_net_hdr *h,
+			  const uint8_t *pkt, size_t len, uint64_t now)
 {
 	int n = offload_segment_count(h, pkt, len);
 	uint8_t *out[UDP_BATCH_MAX];
@@ -219,7 +220,7 @@ static void tun_super(struct daemon *d, const struct virtio_net_hdr *h, const ui
 
 	if (n < 0 || n > UDP_BATCH_MAX || h->gso_size > PKT_MAX_MTU - SEG_HDR_MAX) {
 		d->stats.tun_malformed++;
-		return;
+		return 0;
 	}
 	tx_slot(d, (unsigned)n);
 	for (int i = 0; i < n; i++)
@@ -227,15 +228,17 @@ static void tun_super(struct daemon *d, const struct virtio_net_hdr *h, const ui
 	n = offload_segment(h, pkt, len, out, out_len, (unsigned)n);
 	if (n < 0) {
 		d->stats.tun_malformed++;
-		return;
+		return 0;
 	}
 	d->tx_used += (unsigned)n;
 	for (int i = 0; i < n; i++)
 		tun_packet(d, out[i] - PKT_HEADROOM, out_len[i], now);
+	return (unsigned)n;
 }
 
-/* One read with a virtio_net_hdr in front; false when nothing was read. */
-static bool tun_read_vnet(struct daemon *d, uint64_t now)
+/* One read with a virtio_net_hdr in front: how many packets it made
+ * (a malformed one counts as one), 0 when nothing was read. */
+static unsigned tun_read_vnet(struct daemon *d, uint64_t now)
 {
 	ssize_t n = tun_read(d, d->tun_buf, OFFLOAD_HDR_LEN + OFFLOAD_MAX_PKT);
 	uint8_t *pkt = d->tun_buf + OFFLOAD_HDR_LEN, *slot;
@@ -243,27 +246,28 @@ static bool tun_read_vnet(struct daemon *d, uint64_t now)
 	size_t len;
 
 	if (n <= 0)
-		return false;
+		return 0;
 	if ((size_t)n < OFFLOAD_HDR_LEN) {
 		d->stats.tun_malformed++;
-		return true;
+		return 1;
 	}
 	memcpy(&h, d->tun_buf, sizeof(h));
 	len = (size_t)n - OFFLOAD_HDR_LEN;
 	if ((h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_NONE) {
-		tun_super(d, &h, pkt, len, now);
-		return true;
+		unsigned segs = tun_super(d, &h, pkt, len, now);
+
+		return segs ? segs : 1;
 	}
 	if (len > PKT_MAX_MTU || ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
 				  offload_csum_complete(pkt, len, &h) < 0)) {
 		d->stats.tun_malformed++;
-		return true;
+		return 1;
 	}
 	slot = tx_slot(d, 1);
 	d->tx_used++;
 	memcpy(slot + PKT_HEADROOM, pkt, len);
 	tun_packet(d, slot, len, now);
-	return true;
+	return 1;
 }
 
 void dataplane_tun_event(struct loop_fd *lfd, uint32_t events)
@@ -273,8 +277,12 @@ void dataplane_tun_event(struct loop_fd *lfd, uint32_t events)
 
 	(void)events;
 	if (d->vnet) {
-		for (unsigned i = 0; i < TUN_BURST_VNET && tun_read_vnet(d, now); i++)
-			;
+		unsigned segs = 0, got = 1;
+
+		for (unsigned i = 0; i < TUN_BURST && got && segs < TUN_BURST_SEGS; i++) {
+			got = tun_read_vnet(d, now);
+			segs += got;
+		}
 		flush_tx(d);
 		return;
 	}
