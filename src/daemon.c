@@ -92,31 +92,14 @@ static bool offload_wanted(const char *what)
 	return !env || !strstr(env, what);
 }
 
-static int tun_offload(int fd)
-{
-	if (!offload_wanted("tun")) {
-		errno = EOPNOTSUPP;
-		return -1;
-	}
-	return tun_set_offload(fd);
-}
-
 static int tun_setup(struct daemon *d)
 {
 	struct conf *cfg = d->cfg;
 
-	d->tun.fd = tun_open(cfg->interface, d->ifname, true);
 	if (getenv("OVPN_TEST_NO_OFFLOAD"))
 		log_warn("OVPN_TEST_NO_OFFLOAD is set: offloads refused for testing (%s)",
 			 getenv("OVPN_TEST_NO_OFFLOAD"));
-	if (d->tun.fd >= 0 && tun_offload(d->tun.fd) == 0) {
-		d->vnet = true;
-	} else if (d->tun.fd >= 0) {
-		log_info("tun %s: offloads refused (%s): one packet per read", d->ifname,
-			 strerror(errno));
-		close(d->tun.fd);
-		d->tun.fd = tun_open(cfg->interface, d->ifname, false);
-	}
+	d->tun.fd = tun_open_offload(cfg->interface, d->ifname, offload_wanted("tun"), &d->vnet);
 	if (d->tun.fd < 0)
 		return -1;
 	d->tun.on_event = dataplane_tun_event;

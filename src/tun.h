@@ -15,5 +15,9 @@ int tun_open(const char *name, char *actual_name_out, bool vnet_hdr);
  * left to do and TCP super-packets (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6).
  * 0, or -1 with errno set (not logged: the caller falls back). */
 int tun_set_offload(int fd);
+/* want: tun_open with vnet_hdr and tun_set_offload, and if the kernel
+ * refuses either (logged at info), a plain tun_open; *offload says which.
+ * Returns the fd, or -1 (logged). */
+int tun_open_offload(const char *name, char *actual_name_out, bool want, bool *offload);
 
 #endif
