@@ -209,31 +209,38 @@ static ssize_t tun_read(struct daemon *d, uint8_t *buf, size_t len)
 	return n;
 }
 
-/* A TCP super-packet: each segment into a send buffer of its own.
- * Returns how many. */
+/* A TCP super-packet: each segment into a send buffer of its own, the
+ * batch sent whenever the buffers run out. Returns how many. */
 static unsigned tun_super(struct daemon *d, const struct virtio_net_hdr *h,
 			  const uint8_t *pkt, size_t len, uint64_t now)
 {
 	int n = offload_segment_count(h, pkt, len);
 	uint8_t *out[UDP_BATCH_MAX];
 	size_t out_len[UDP_BATCH_MAX];
+	unsigned done = 0;
 
-	if (n < 0 || n > UDP_BATCH_MAX || h->gso_size > PKT_MAX_MTU - SEG_HDR_MAX) {
+	if (n < 0 || h->gso_size > PKT_MAX_MTU - SEG_HDR_MAX) {
 		d->stats.tun_malformed++;
 		return 0;
 	}
-	tx_slot(d, (unsigned)n);
-	for (int i = 0; i < n; i++)
-		out[i] = d->tx_bufs[d->tx_used + (unsigned)i].data + PKT_HEADROOM;
-	n = offload_segment(h, pkt, len, out, out_len, (unsigned)n);
-	if (n < 0) {
-		d->stats.tun_malformed++;
-		return 0;
+	while (done < (unsigned)n) {
+		unsigned want = (unsigned)n - done, k;
+		int got;
+
+		tx_slot(d, want < UDP_BATCH_MAX ? want : UDP_BATCH_MAX);
+		k = UDP_BATCH_MAX - d->tx_used;
+		for (unsigned i = 0; i < k; i++)
+			out[i] = d->tx_bufs[d->tx_used + i].data + PKT_HEADROOM;
+		got = offload_segment(h, pkt, len, done, out, out_len, k);
+		if (got <= 0)
+			break;
+		k = (unsigned)got;
+		d->tx_used += k;
+		for (unsigned i = 0; i < k; i++)
+			tun_packet(d, out[i] - PKT_HEADROOM, out_len[i], now);
+		done += k;
 	}
-	d->tx_used += (unsigned)n;
-	for (int i = 0; i < n; i++)
-		tun_packet(d, out[i] - PKT_HEADROOM, out_len[i], now);
-	return (unsigned)n;
+	return done;
 }
 
 /* One read with a virtio_net_hdr in front: how many packets it made

@@ -204,27 +204,29 @@ static void segment_fix(uint8_t *o, size_t total, const struct tcp_at *t, unsign
 }
 
 int offload_segment(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
-		    uint8_t *const *out, size_t *out_len, unsigned max_out)
+		    unsigned first, uint8_t *const *out, size_t *out_len, unsigned max_out)
 {
 	struct tcp_at t;
 	int n = segment_check(h, pkt, len, &t);
-	size_t payload, off = 0;
+	size_t payload, off;
 	uint32_t seq;
+	unsigned k = 0;
 
-	if (n < 0 || (unsigned)n > max_out)
+	if (n < 0)
 		return -1;
 	payload = len - t.hdr_len;
 	seq = get32(pkt + t.ip_hlen + 4);
-	for (int i = 0; i < n; i++) {
-		size_t seg = payload - off < h->gso_size ? payload - off : h->gso_size;
+	for (unsigned i = first; i < (unsigned)n && k < max_out; i++, k++) {
+		size_t seg;
 
-		memcpy(out[i], pkt, t.hdr_len);
-		memcpy(out[i] + t.hdr_len, pkt + t.hdr_len + off, seg);
-		out_len[i] = t.hdr_len + seg;
-		segment_fix(out[i], out_len[i], &t, (unsigned)i, i == n - 1, seq + (uint32_t)off);
-		off += seg;
+		off = (size_t)i * h->gso_size;
+		seg = payload - off < h->gso_size ? payload - off : h->gso_size;
+		memcpy(out[k], pkt, t.hdr_len);
+		memcpy(out[k] + t.hdr_len, pkt + t.hdr_len + off, seg);
+		out_len[k] = t.hdr_len + seg;
+		segment_fix(out[k], out_len[k], &t, i, i == (unsigned)n - 1, seq + (uint32_t)off);
 	}
-	return n;
+	return (int)k;
 }
 
 /* ---- coalescing ---- */

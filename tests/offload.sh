@@ -55,6 +55,7 @@ round() {
 		grep -q "$want" "$TMP/ovpnd-$1.log" ||
 			fail "$1 refusing '$2': wanted '$want' in $(cat "$TMP/ovpnd-$1.log")"
 	done
+	${AFTER_START:-}
 	got=$(nsx Y "$SRC/ovpnctl" -s "$TMP/y.sock" show --json | jq -c .offloads)
 	[ "$got" = "$ystatus" ] || fail "Y's status shows offloads $got, wanted $ystatus"
 	ping_ok X 10.77.0.2 || fail "no IPv4 ping through the tunnel"
@@ -65,6 +66,10 @@ round() {
 	transfer Y X 10.77.0.1 "Y->X IPv4"
 	grep -q "bad\|malformed" "$TMP/ovpnd-X.log" "$TMP/ovpnd-Y.log" &&
 		fail "complaints in the logs"
+	for side in x y; do
+		n=$(nsx "${side^^}" "$SRC/ovpnctl" -s "$TMP/$side.sock" show --json | jq .counters.tun_malformed)
+		[ "$n" = 0 ] || fail "$side counted $n malformed tun packets"
+	done
 	stop_pid "$px" || fail "X did not exit cleanly"
 	stop_pid "$py" || fail "Y did not exit cleanly"
 }
@@ -73,4 +78,13 @@ round none tun,gso,gro '{"tun":false,"udp_gso":false,"udp_gro":false}'
 say "offloads on X, none on Y: 4 x $MB MiB, IPv4 and IPv6, both ways, intact"
 round tun gro '{"tun":true,"udp_gso":true,"udp_gro":false}'
 say "X: GSO and GRO only, Y: tun offloads and GSO only: 4 x $MB MiB intact"
+# A small MSS: a 64 KiB super-packet is over 200 segments, more than one batch.
+small_mss() {
+	nsx X ip route replace 10.77.0.0/24 dev ovpn-x src 10.77.0.1 advmss 300 &&
+	nsx Y ip route replace 10.77.0.0/24 dev ovpn-y src 10.77.0.2 advmss 300 &&
+	nsx X ip -6 route replace fd77::/120 dev ovpn-x advmss 300 &&
+	nsx Y ip -6 route replace fd77::/120 dev ovpn-y advmss 300 || fail "advmss"
+}
+AFTER_START=small_mss round none none '{"tun":true,"udp_gso":true,"udp_gro":true}'
+say "MSS 300, all offloads on both sides: 4 x $MB MiB intact"
 exit 0

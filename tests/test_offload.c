@@ -120,8 +120,15 @@ static int cut(int version, uint8_t flags, size_t *lens)
 	size_t len = build_super(version, flags, &h);
 
 	CHECK(offload_segment_count(&h, super, len) == NSEG);
-	CHECK(offload_segment(&h, super, len, out, lens, NSEG - 1) == -1);
-	return offload_segment(&h, super, len, out, lens, NSEG);
+	CHECK(offload_segment(&h, super, len, NSEG, out, lens, NSEG) == 0);
+	/* In two calls, as when the send buffers run out... */
+	CHECK(offload_segment(&h, super, len, 0, out, lens, NSEG - 1) == NSEG - 1);
+	CHECK(offload_segment(&h, super, len, NSEG - 1, out + NSEG - 1, lens + NSEG - 1, 5) == 1);
+	/* ...which gives the same as one. */
+	memcpy(big, segbuf, sizeof(segbuf));
+	CHECK(offload_segment(&h, super, len, 0, out, lens, NSEG) == NSEG);
+	CHECK_MEM(big, segbuf, sizeof(segbuf));
+	return NSEG;
 }
 
 static void test_segment(int version)
