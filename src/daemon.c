@@ -83,11 +83,23 @@ bad:
 	return rc;
 }
 
+/* OVPN_TEST_NO_OFFLOAD="tun,gso,gro" (any of them): act as if the kernel
+ * refused these offloads, so that the tests cover the fallbacks. */
+static bool offload_wanted(const char *what)
+{
+	const char *env = getenv("OVPN_TEST_NO_OFFLOAD");
+
+	return !env || !strstr(env, what);
+}
+
 static int tun_setup(struct daemon *d)
 {
 	struct conf *cfg = d->cfg;
 
-	d->tun.fd = tun_open(cfg->interface, d->ifname, false);
+	if (getenv("OVPN_TEST_NO_OFFLOAD"))
+		log_warn("OVPN_TEST_NO_OFFLOAD is set: offloads refused for testing (%s)",
+			 getenv("OVPN_TEST_NO_OFFLOAD"));
+	d->tun.fd = tun_open_offload(cfg->interface, d->ifname, offload_wanted("tun"), &d->vnet);
 	if (d->tun.fd < 0)
 		return -1;
 	d->tun.on_event = dataplane_tun_event;
@@ -113,6 +125,7 @@ static int sockets_setup(struct daemon *d)
 {
 	if (udp_open(&d->udp, d->cfg->listen_port) < 0)
 		return -1;
+	udp_enable_offloads(&d->udp, offload_wanted("gso"), offload_wanted("gro"));
 	d->udp4.fd = d->udp.fd4;
 	d->udp4.on_event = dataplane_udp4_event;
 	d->udp6.fd = d->udp.fd6;
@@ -193,16 +206,27 @@ static int signals_setup(struct daemon *d)
 	return loop_add(&d->loop, &d->sig, EPOLLIN);
 }
 
+/* A fixed pool, allocated once: pages never written stay out of RSS. */
+#define RX_POOL_SIZE (UDP_BATCH_MAX * sizeof(struct pkt))
+
 static int buffers_setup(struct daemon *d)
 {
-	d->rx_bufs = calloc(UDP_BATCH_MAX, sizeof(*d->rx_bufs));
-	d->tx_bufs = calloc(UDP_BATCH_MAX, sizeof(*d->tx_bufs));
-	if (!d->rx_bufs || !d->tx_bufs)
+	size_t cap = d->udp.gro ? UDP_GRO_BUF_SIZE : sizeof(struct pkt);
+
+	d->rx_pool = malloc(RX_POOL_SIZE);
+	d->tx_bufs = malloc(UDP_BATCH_MAX * sizeof(*d->tx_bufs));
+	d->tun_buf = d->vnet ? malloc(OFFLOAD_HDR_LEN + OFFLOAD_MAX_PKT) : NULL;
+	if (!d->rx_pool || !d->tx_bufs || (d->vnet && !d->tun_buf))
 		return -1;
-	for (unsigned i = 0; i < UDP_BATCH_MAX; i++) {
-		d->rx[i].buf = d->rx_bufs[i].data;
-		d->rx[i].cap = sizeof(d->rx_bufs[i].data);
+	d->n_rx = RX_POOL_SIZE / cap;
+	if (d->n_rx > UDP_BATCH_MAX)
+		d->n_rx = UDP_BATCH_MAX;
+	for (unsigned i = 0; i < d->n_rx; i++) {
+		d->rx[i].buf = d->rx_pool + i * cap;
+		d->rx[i].cap = cap;
 	}
+	log_info("%s: tun offloads %s, UDP GSO %s, GRO %s", d->ifname, d->vnet ? "on" : "off",
+		 d->udp.gso ? "on" : "off", d->udp.gro ? "on" : "off");
 	return 0;
 }
 
@@ -238,9 +262,9 @@ static int setup(struct daemon *d)
 	ratelimit_init(&d->limiter);
 	if (cookie_checker_init(&d->cookies, d->host.public_key) < 0)
 		return -1;
-	if (loop_init(&d->loop) < 0 || buffers_setup(d) < 0 || peers_setup(d) < 0)
+	if (loop_init(&d->loop) < 0 || peers_setup(d) < 0)
 		return -1;
-	if (tun_setup(d) < 0 || sockets_setup(d) < 0)
+	if (tun_setup(d) < 0 || sockets_setup(d) < 0 || buffers_setup(d) < 0)
 		return -1;
 	/* Started unprivileged (systemd User=), the daemon stays who it is. */
 	if (!priv_is_root()) {
@@ -307,8 +331,9 @@ static void teardown(struct daemon *d)
 	proto_host_free(&d->host);
 	cookie_checker_wipe(&d->cookies);
 	loop_free(&d->loop);
-	free(d->rx_bufs);
+	free(d->rx_pool);
 	free(d->tx_bufs);
+	free(d->tun_buf);
 }
 
 int daemon_run(struct conf *cfg, const struct daemon_opts *opts)

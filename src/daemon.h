@@ -13,6 +13,7 @@
 #include "cookie.h"
 #include "loop.h"
 #include "netlink.h"
+#include "offload.h"
 #include "peer.h"
 #include "proto.h"
 #include "ratelimit.h"
@@ -62,13 +63,24 @@ struct daemon {
 	struct udp udp;
 	struct control ctl;
 
-	/* Batches: received datagrams, and sealed packets to send per family. */
+	/* Batches: received datagrams, and sealed packets to send per family.
+	 * The receive pool is cut into UDP_BATCH_MAX packet buffers, or with
+	 * UDP GRO into fewer of UDP_GRO_BUF_SIZE. */
 	struct udp_batch batch;
-	struct pkt *rx_bufs;
+	uint8_t *rx_pool;
 	struct udp_pkt rx[UDP_BATCH_MAX];
+	unsigned n_rx;
 	struct pkt *tx_bufs;
+	unsigned tx_used;		/* tx_bufs handed out since the last flush */
 	struct udp_pkt tx4[UDP_BATCH_MAX], tx6[UDP_BATCH_MAX];
 	unsigned n_tx4, n_tx6;
+
+	/* tun offloads (vnet): a virtio_net_hdr on every tun read and write;
+	 * one read may be a TCP super-packet, cut into tx_bufs. */
+	bool vnet;
+	uint8_t *tun_buf;		/* vnet: OFFLOAD_HDR_LEN + OFFLOAD_MAX_PKT */
+	struct offload_gro gro;		/* tun writes being coalesced */
+	const uint8_t *rx_end;		/* end of the GRO buffer being opened, or NULL */
 
 	/* Handshake load: messages in the current and the previous second. */
 	struct cookie_checker cookies;

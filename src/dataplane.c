@@ -13,8 +13,14 @@
 #include "daemon.h"
 #include "log.h"
 
-/* Packets read from the tun per wake-up before the sockets get a turn. */
+/* Reads from the tun per wake-up before the sockets get a turn; with
+ * offloads also at most TUN_BURST_SEGS packets, a read being up to 64 KiB. */
 #define TUN_BURST UDP_BATCH_MAX
+#define TUN_BURST_SEGS (4 * UDP_BATCH_MAX)
+/* Receive buffers per wake-up before the tun gets a turn. */
+#define UDP_DRAIN_MAX (4 * UDP_BATCH_MAX)
+/* The IP and TCP headers of a segment at most. */
+#define SEG_HDR_MAX 120
 
 static void wall_timestamp(uint8_t out[TAI64N_LEN])
 {
@@ -45,7 +51,7 @@ static void flush_family(struct daemon *d, int fd, struct udp_pkt *pkts, unsigne
 		return;
 	}
 	while (off < n) {
-		int sent = udp_send_batch(fd, &d->batch, pkts + off, n - off);
+		int sent = udp_send_batch_gso(fd, &d->batch, pkts + off, n - off, &d->udp.gso);
 
 		if (sent == 0)		/* socket buffer full: drop the rest */
 			break;
@@ -62,7 +68,7 @@ static void flush_tx(struct daemon *d)
 {
 	flush_family(d, d->udp.fd4, d->tx4, d->n_tx4);
 	flush_family(d, d->udp.fd6, d->tx6, d->n_tx6);
-	d->n_tx4 = d->n_tx6 = 0;
+	d->n_tx4 = d->n_tx6 = d->tx_used = 0;
 }
 
 /* Seal the plaintext at buf + 16 for p; queue it if there is no session. */
@@ -186,23 +192,114 @@ static void tun_packet(struct daemon *d, uint8_t *buf, size_t len, uint64_t now)
 	seal_and_send(d, p, buf, ip.len, now, true);
 }
 
+/* A free send buffer, after sending the batch if fewer than n are left. */
+static uint8_t *tx_slot(struct daemon *d, unsigned n)
+{
+	if (d->tx_used + n > UDP_BATCH_MAX)
+		flush_tx(d);
+	return d->tx_bufs[d->tx_used].data;
+}
+
+static ssize_t tun_read(struct daemon *d, uint8_t *buf, size_t len)
+{
+	ssize_t n = read(d->tun.fd, buf, len);
+
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		log_warn("read from %s: %s", d->ifname, strerror(errno));
+	return n;
+}
+
+/* A TCP super-packet: each segment into a send buffer of its own, the
+ * batch sent whenever the buffers run out. Returns how many. */
+static unsigned tun_super(struct daemon *d, const struct virtio_net_hdr *h,
+			  const uint8_t *pkt, size_t len, uint64_t now)
+{
+	int n = offload_segment_count(h, pkt, len);
+	uint8_t *out[UDP_BATCH_MAX];
+	size_t out_len[UDP_BATCH_MAX];
+	unsigned done = 0;
+
+	if (n < 0 || h->gso_size > PKT_MAX_MTU - SEG_HDR_MAX) {
+		d->stats.tun_malformed++;
+		return 0;
+	}
+	while (done < (unsigned)n) {
+		unsigned want = (unsigned)n - done, k;
+		int got;
+
+		tx_slot(d, want < UDP_BATCH_MAX ? want : UDP_BATCH_MAX);
+		k = UDP_BATCH_MAX - d->tx_used;
+		for (unsigned i = 0; i < k; i++)
+			out[i] = d->tx_bufs[d->tx_used + i].data + PKT_HEADROOM;
+		got = offload_segment(h, pkt, len, done, out, out_len, k);
+		if (got <= 0)
+			break;
+		k = (unsigned)got;
+		d->tx_used += k;
+		for (unsigned i = 0; i < k; i++)
+			tun_packet(d, out[i] - PKT_HEADROOM, out_len[i], now);
+		done += k;
+	}
+	return done;
+}
+
+/* One read with a virtio_net_hdr in front: how many packets it made
+ * (a malformed one counts as one), 0 when nothing was read. */
+static unsigned tun_read_vnet(struct daemon *d, uint64_t now)
+{
+	ssize_t n = tun_read(d, d->tun_buf, OFFLOAD_HDR_LEN + OFFLOAD_MAX_PKT);
+	uint8_t *pkt = d->tun_buf + OFFLOAD_HDR_LEN, *slot;
+	struct virtio_net_hdr h;
+	size_t len;
+
+	if (n <= 0)
+		return 0;
+	if ((size_t)n < OFFLOAD_HDR_LEN) {
+		d->stats.tun_malformed++;
+		return 1;
+	}
+	memcpy(&h, d->tun_buf, sizeof(h));
+	len = (size_t)n - OFFLOAD_HDR_LEN;
+	if ((h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_NONE) {
+		unsigned segs = tun_super(d, &h, pkt, len, now);
+
+		return segs ? segs : 1;
+	}
+	if (len > PKT_MAX_MTU || ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+				  offload_csum_complete(pkt, len, &h) < 0)) {
+		d->stats.tun_malformed++;
+		return 1;
+	}
+	slot = tx_slot(d, 1);
+	d->tx_used++;
+	memcpy(slot + PKT_HEADROOM, pkt, len);
+	tun_packet(d, slot, len, now);
+	return 1;
+}
+
 void dataplane_tun_event(struct loop_fd *lfd, uint32_t events)
 {
 	struct daemon *d = container_of(lfd, struct daemon, tun);
 	uint64_t now = timerq_now();
 
 	(void)events;
-	for (unsigned i = 0; i < TUN_BURST; i++) {
-		uint8_t *buf = d->tx_bufs[d->n_tx4 + d->n_tx6].data;
-		ssize_t n = read(lfd->fd, buf + PKT_HEADROOM, d->mtu);
+	if (d->vnet) {
+		unsigned segs = 0, got = 1;
 
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn("read from %s: %s", d->ifname, strerror(errno));
-			break;
+		for (unsigned i = 0; i < TUN_BURST && got && segs < TUN_BURST_SEGS; i++) {
+			got = tun_read_vnet(d, now);
+			segs += got;
 		}
-		if (n == 0)
+		flush_tx(d);
+		return;
+	}
+	for (unsigned i = 0; i < TUN_BURST; i++) {
+		uint8_t *buf = tx_slot(d, 1);
+		ssize_t n = tun_read(d, buf + PKT_HEADROOM, d->mtu);
+
+		if (n <= 0)
 			break;
+		d->tx_used++;
 		tun_packet(d, buf, (size_t)n, now);
 	}
 	flush_tx(d);
@@ -325,6 +422,50 @@ static void rx_response(struct daemon *d, struct udp_pkt *u, uint64_t now)
 	peer_run_timers(d, p, now);	/* a keepalive if nothing was sent */
 }
 
+/* With vnet, the header goes into the 16 bytes of the data header in
+ * front of the plaintext (no longer needed once opened). */
+static void tun_write_pkt(struct daemon *d, uint8_t *pkt, size_t len,
+			  const struct virtio_net_hdr *h)
+{
+	if (d->vnet) {
+		pkt -= OFFLOAD_HDR_LEN;
+		memcpy(pkt, h, OFFLOAD_HDR_LEN);
+		len += OFFLOAD_HDR_LEN;
+	}
+	if (write(d->tun.fd, pkt, len) < 0)
+		d->stats.tun_write_drops++;
+}
+
+static void tun_flush_gro(struct daemon *d)
+{
+	struct virtio_net_hdr h;
+	uint8_t *pkt = d->gro.pkt;
+	size_t len;
+
+	if (!pkt)
+		return;
+	len = offload_gro_finish(&d->gro, &h);
+	tun_write_pkt(d, pkt, len, &h);
+}
+
+/* Inside a UDP GRO buffer, TCP segments of one flow are coalesced in
+ * place (each datagram is longer than the plaintext it carries, so the
+ * super-packet never catches up with the datagram being opened). */
+static void tun_deliver(struct daemon *d, uint8_t *pkt, size_t len)
+{
+	static const struct virtio_net_hdr none;
+
+	if (d->rx_end && offload_gro_eligible(pkt, len)) {
+		if (offload_gro_append(&d->gro, pkt, len))
+			return;
+		tun_flush_gro(d);
+		offload_gro_start(&d->gro, pkt, len, (size_t)(d->rx_end - pkt));
+		return;
+	}
+	tun_flush_gro(d);
+	tun_write_pkt(d, pkt, len, &none);
+}
+
 static void rx_data(struct daemon *d, struct udp_pkt *u, uint64_t now)
 {
 	struct proto_rx rx = { 0 };
@@ -348,8 +489,8 @@ static void rx_data(struct daemon *d, struct udp_pkt *u, uint64_t now)
 	}
 	p->stats.rx_packets++;
 	p->stats.rx_bytes += rx.len;
-	if (rx.len && write(d->tun.fd, rx.data, rx.len) < 0)
-		d->stats.tun_write_drops++;
+	if (rx.len)
+		tun_deliver(d, rx.data, rx.len);
 	dataplane_reschedule(d, p, now);
 }
 
@@ -402,20 +543,45 @@ static void rx_datagram(struct daemon *d, struct udp_pkt *u, uint64_t now)
 	}
 }
 
+/* One received buffer: a datagram, or with UDP GRO several of u->seg
+ * bytes from one source. */
+static void rx_buffer(struct daemon *d, struct udp_pkt *u, uint64_t now)
+{
+	struct udp_pkt one = *u;
+
+	if (!u->seg) {
+		rx_datagram(d, u, now);
+		return;
+	}
+	d->rx_end = d->vnet ? u->buf + u->cap : NULL;
+	for (size_t off = 0; off < u->len; off += u->seg) {
+		one.buf = u->buf + off;
+		one.len = u->len - off < u->seg ? u->len - off : u->seg;
+		one.cap = one.len;
+		rx_datagram(d, &one, now);
+	}
+	tun_flush_gro(d);
+	d->rx_end = NULL;
+}
+
 static void udp_drain(struct daemon *d, int fd)
 {
 	uint64_t now = timerq_now();
+	unsigned budget = UDP_DRAIN_MAX;
 
-	/* Bounded per wake-up so the tun and timers get their turn. */
-	for (unsigned round = 0; round < 4; round++) {
-		int n = udp_recv_batch(fd, &d->batch, d->rx, UDP_BATCH_MAX);
+	/* Bounded per wake-up so the tun and timers get their turn: by
+	 * buffers, not datagrams (a GRO buffer holds up to 64), for with UDP
+	 * GRO there are fewer and larger buffers per call. */
+	while (budget >= d->n_rx) {
+		int n = udp_recv_batch(fd, &d->batch, d->rx, d->n_rx);
 
 		if (n <= 0)
 			break;
+		budget -= (unsigned)n;
 		for (int i = 0; i < n; i++)
-			rx_datagram(d, &d->rx[i], now);
+			rx_buffer(d, &d->rx[i], now);
 		flush_tx(d);
-		if (n < UDP_BATCH_MAX)
+		if ((unsigned)n < d->n_rx)
 			break;
 		now = timerq_now();
 	}

@@ -34,11 +34,29 @@ uint32_t keypair_packet_index(const uint8_t *pkt)
 	       (uint32_t)pkt[6] << 16 | (uint32_t)pkt[7] << 24;
 }
 
-static void keypair_nonce(uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES],
+/* The XChaCha20 nonce is 16 zero bytes and the counter. XChaCha20-Poly1305
+ * is ChaCha20-Poly1305 (IETF) under the subkey HChaCha20(key, first 16
+ * nonce bytes) with the nonce 4 zero bytes || last 8 nonce bytes; here the
+ * first 16 bytes never change, so the subkey is derived once per keypair,
+ * not per packet. The bytes on the wire are the same. */
+static int keypair_subkeys(struct keypair *kp)
+{
+	static const uint8_t zero[crypto_core_hchacha20_INPUTBYTES];
+
+	if (kp->subkeys)
+		return 0;
+	if (crypto_core_hchacha20(kp->send_subkey, zero, kp->send_key, NULL) ||
+	    crypto_core_hchacha20(kp->recv_subkey, zero, kp->recv_key, NULL))
+		return -1;
+	kp->subkeys = true;
+	return 0;
+}
+
+static void keypair_nonce(uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES],
 			  const uint8_t *header)
 {
-	memset(nonce, 0, 16);
-	memcpy(nonce + 16, header + 8, 8);
+	memset(nonce, 0, 4);
+	memcpy(nonce + 4, header + 8, 8);
 }
 
 static size_t keypair_padded(size_t len, size_t mtu)
@@ -53,12 +71,12 @@ static size_t keypair_padded(size_t len, size_t mtu)
 int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 		 uint64_t reject_limit, size_t *out_len)
 {
-	uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
 	uint8_t *plain = buf + KEYPAIR_HEADER_LEN;
 	size_t padded = keypair_padded(len, mtu);
 	int ret = -1;
 
-	if (!kp->live || kp->send_counter >= reject_limit)
+	if (!kp->live || kp->send_counter >= reject_limit || keypair_subkeys(kp) < 0)
 		goto out;
 	memset(buf, 0, KEYPAIR_HEADER_LEN);
 	buf[0] = MSG_TYPE_DATA;
@@ -66,9 +84,9 @@ int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 	le64_store(buf + 8, kp->send_counter);
 	memset(plain + len, 0, padded - len);
 	keypair_nonce(nonce, buf);
-	if (crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+	if (crypto_aead_chacha20poly1305_ietf_encrypt_detached(
 		    plain, plain + padded, NULL, plain, padded,
-		    buf, KEYPAIR_HEADER_LEN, NULL, nonce, kp->send_key))
+		    buf, KEYPAIR_HEADER_LEN, NULL, nonce, kp->send_subkey))
 		goto out;
 	kp->send_counter++;
 	*out_len = KEYPAIR_HEADER_LEN + padded + KEYPAIR_TAG_LEN;
@@ -81,7 +99,7 @@ int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 		 uint64_t reject_limit, uint8_t **plain, size_t *plain_len,
 		 enum drop_reason *drop)
 {
-	uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
 	uint8_t *c = pkt + KEYPAIR_HEADER_LEN;
 	uint64_t counter;
 	size_t clen;
@@ -96,9 +114,10 @@ int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 	clen = len - KEYPAIR_MIN_PACKET;
 	keypair_nonce(nonce, pkt);
 	*drop = DROP_BAD_TAG;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+	if (keypair_subkeys(kp) < 0 ||
+	    crypto_aead_chacha20poly1305_ietf_decrypt_detached(
 		    c, NULL, c, clen, c + clen, pkt, KEYPAIR_HEADER_LEN,
-		    nonce, kp->recv_key))
+		    nonce, kp->recv_subkey))
 		goto out;
 	/* The window is checked and moved only for authentic packets. */
 	*drop = DROP_REPLAY;

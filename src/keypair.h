@@ -29,6 +29,11 @@ struct keypair {
 	uint32_t remote_index;		/* theirs: written into what we send */
 	uint8_t send_key[KEYPAIR_KEY_LEN];
 	uint8_t recv_key[KEYPAIR_KEY_LEN];
+	/* HChaCha20 of each key with the nonce's constant 16 zero bytes: the
+	 * XChaCha20 subkeys, derived at the first use (see keypair.c). */
+	uint8_t send_subkey[KEYPAIR_KEY_LEN];
+	uint8_t recv_subkey[KEYPAIR_KEY_LEN];
+	bool subkeys;
 	uint64_t send_counter;		/* next counter to use */
 	struct replay replay;
 	uint64_t created;		/* ns, when the handshake completed */

@@ -91,6 +91,16 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		{ "cookies-sent", "cookies_sent", &(d)->stats.cookies_sent }, \
 	}
 
+static const char *on_off(bool on)
+{
+	return on ? "on" : "off";
+}
+
+static const char *json_bool(bool v)
+{
+	return v ? "true" : "false";
+}
+
 static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 {
 	DAEMON_COUNTERS(d);
@@ -99,6 +109,8 @@ static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	key_b64(key, d->host.public_key);
 	strbuf_printf(out, "interface: %s\n  public key: %s\n  listen port: %u\n",
 		      d->ifname, key, d->udp.port);
+	strbuf_printf(out, "  offloads: tun %s, udp gso %s, udp gro %s\n", on_off(d->vnet),
+		      on_off(d->udp.gso), on_off(d->udp.gro));
 	/* Drops no peer can be blamed for: unknown index, bad mac1, ... */
 	size_t mark;
 
@@ -170,7 +182,10 @@ static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	key_b64(key, d->host.public_key);
 	strbuf_printf(out, "{\"interface\": ");
 	strbuf_json_string(out, d->ifname);
-	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u, \"drops\": ", key, d->udp.port);
+	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u", key, d->udp.port);
+	strbuf_printf(out, ", \"offloads\": {\"tun\": %s, \"udp_gso\": %s, \"udp_gro\": %s}",
+		      json_bool(d->vnet), json_bool(d->udp.gso), json_bool(d->udp.gro));
+	strbuf_printf(out, ", \"drops\": ");
 	json_drops(out, d->stats.drops);
 	strbuf_printf(out, ", \"counters\": {");
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)

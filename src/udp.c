@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <net/if.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -262,6 +263,24 @@ int udp_fd_for(const struct udp *u, const struct endpoint *ep)
 	return -1;
 }
 
+static bool sock_opt_on(int fd, int opt, int val)
+{
+	return fd < 0 || !setsockopt(fd, SOL_UDP, opt, &val, sizeof(val));
+}
+
+void udp_enable_offloads(struct udp *u, bool gso, bool gro)
+{
+	/* UDP_SEGMENT 0 as a socket option changes nothing: a probe. */
+	u->gso = gso && sock_opt_on(u->fd4, UDP_SEGMENT, 0) && sock_opt_on(u->fd6, UDP_SEGMENT, 0);
+	if (gso && !u->gso)
+		log_info("udp: no UDP_SEGMENT (%s): one datagram per message", strerror(errno));
+	u->gro = gro && sock_opt_on(u->fd4, UDP_GRO, 1) && sock_opt_on(u->fd6, UDP_GRO, 1);
+	if (gro && !u->gro) {
+		log_info("udp: no UDP_GRO (%s): one datagram per buffer", strerror(errno));
+		sock_opt_on(u->fd4, UDP_GRO, 0);	/* v6 refused, v4 took it */
+	}
+}
+
 static void batch_fill(struct udp_batch *b, struct udp_pkt *pkts, unsigned n,
 		       bool send)
 {
@@ -275,8 +294,27 @@ static void batch_fill(struct udp_batch *b, struct udp_pkt *pkts, unsigned n,
 		m->msg_namelen = send ? endpoint_len(&pkts[i].ep) : sizeof(pkts[i].ep);
 		m->msg_iov = &b->iov[i];
 		m->msg_iovlen = 1;
+		if (!send) {
+			m->msg_control = b->ctrl[i].buf;
+			m->msg_controllen = sizeof(b->ctrl[i].buf);
+		}
 		b->mh[i].msg_len = 0;
 	}
+}
+
+/* The UDP_GRO segment size, 0 if the datagram came alone. */
+static size_t gro_seg(struct msghdr *m)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		int seg;
+
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(seg))) {
+			memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+			return seg > 0 ? (size_t)seg : 0;
+		}
+	}
+	return 0;
 }
 
 int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
@@ -296,9 +334,14 @@ int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 		log_ratelimited(LOG_LEVEL_ERROR, "udp: recvmmsg on fd %d: %s", fd, strerror(errno));
 		return -1;
 	}
-	for (int i = 0; i < ret; i++)
-		pkts[i].len = (b->mh[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0
-								     : b->mh[i].msg_len;
+	for (int i = 0; i < ret; i++) {
+		struct msghdr *m = &b->mh[i].msg_hdr;
+
+		pkts[i].len = (m->msg_flags & MSG_TRUNC) ? 0 : b->mh[i].msg_len;
+		pkts[i].seg = gro_seg(m);
+		if (pkts[i].seg >= pkts[i].len)
+			pkts[i].seg = 0;
+	}
 	return ret;
 }
 
@@ -323,4 +366,84 @@ int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 		return -1;
 	}
 	return ret;
+}
+
+/* How many datagrams from pkts[0] one UDP_SEGMENT message can carry. */
+static unsigned gso_run(const struct udp_pkt *pkts, unsigned n)
+{
+	size_t total = pkts[0].len;
+	unsigned k = 1;
+
+	while (k < n && k < UDP_GSO_MAX_SEGS && pkts[k].len <= pkts[0].len &&
+	       total + pkts[k].len <= UDP_GSO_MAX_BYTES && endpoint_eq(&pkts[k].ep, &pkts[0].ep)) {
+		total += pkts[k].len;
+		if (pkts[k++].len < pkts[0].len)
+			break;	/* only the last may be shorter */
+	}
+	return k;
+}
+
+/* Messages for pkts, each a run of datagrams; counts[i] of message i. */
+static unsigned gso_fill(struct udp_batch *b, const struct udp_pkt *pkts, unsigned n,
+			 unsigned counts[UDP_BATCH_MAX])
+{
+	unsigned msgs = 0;
+
+	batch_fill(b, (struct udp_pkt *)pkts, n, true);
+	for (unsigned i = 0; i < n; msgs++) {
+		struct msghdr *m = &b->mh[msgs].msg_hdr;
+		unsigned k = gso_run(pkts + i, n - i);
+
+		*m = b->mh[i].msg_hdr;
+		m->msg_iovlen = k;
+		if (k > 1) {
+			struct cmsghdr *c;
+			uint16_t seg = (uint16_t)pkts[i].len;
+
+			m->msg_control = b->ctrl[msgs].buf;
+			m->msg_controllen = CMSG_SPACE(sizeof(seg));
+			c = CMSG_FIRSTHDR(m);
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(seg));
+			memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+		}
+		counts[msgs] = k;
+		i += k;
+	}
+	return msgs;
+}
+
+int udp_send_batch_gso(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
+		       unsigned n, bool *gso)
+{
+	unsigned counts[UDP_BATCH_MAX], msgs, sent = 0;
+	int ret;
+
+	if (!*gso)
+		return udp_send_batch(fd, b, pkts, n);
+	if (n > UDP_BATCH_MAX)
+		n = UDP_BATCH_MAX;
+	msgs = gso_fill(b, pkts, n, counts);
+	do
+		ret = sendmmsg(fd, b->mh, msgs, MSG_DONTWAIT);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0 && counts[0] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+		log_info("udp: UDP_SEGMENT send refused (%s): one datagram per message from now",
+			 strerror(errno));
+		*gso = false;
+		return udp_send_batch(fd, b, pkts, n);
+	}
+	if (ret < 0) {
+		char dst[ENDPOINT_STRLEN];
+
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			return 0;
+		log_ratelimited(LOG_LEVEL_WARNING, "udp: send to %s: %s",
+			endpoint_format(&pkts[0].ep, dst, sizeof(dst)), strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < ret; i++)
+		sent += counts[i];
+	return (int)sent;
 }

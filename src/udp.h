@@ -40,6 +40,8 @@ struct udp {
 	int fd4;
 	int fd6;
 	uint16_t port;		/* host order, the one actually bound */
+	bool gso;		/* UDP_SEGMENT accepted: udp_send_batch_gso may coalesce */
+	bool gro;		/* UDP_GRO on: a received buffer may hold several datagrams */
 };
 
 #define UDP_SOCKBUF_SIZE (4 << 20)
@@ -52,22 +54,38 @@ int udp_open(struct udp *u, uint16_t port);
 void udp_close(struct udp *u);
 /* The socket to reach ep with, -1 if that family is not open. */
 int udp_fd_for(const struct udp *u, const struct endpoint *ep);
+/* Ask for UDP GSO (UDP_SEGMENT) and GRO (UDP_GRO), those wanted, on the
+ * open sockets and set u->gso, u->gro to what the kernel accepted (refusals
+ * logged once at info). With gro, receive buffers must hold
+ * UDP_GRO_BUF_SIZE bytes. */
+void udp_enable_offloads(struct udp *u, bool gso, bool gro);
 
 /* One datagram of a batch in a caller-owned buffer. */
 struct udp_pkt {
 	uint8_t *buf;
 	size_t cap;		/* size of buf (receive) */
 	size_t len;		/* bytes received / to send */
+	size_t seg;		/* receive: with UDP_GRO, buf holds datagrams of
+				 * seg bytes (the last may be shorter); 0: one */
 	struct endpoint ep;	/* source (receive) / destination (send) */
 };
 
 #define UDP_BATCH_MAX 64
+/* One GSO send: at most this many datagrams and bytes (the kernel's
+ * UDP_MAX_SEGMENTS, and an IP packet's 64 KiB less headers). */
+#define UDP_GSO_MAX_SEGS 64
+#define UDP_GSO_MAX_BYTES 65000
+#define UDP_GRO_BUF_SIZE 65536
 
 /* Scratch space for the system calls, owned by the caller (one per
  * thread), so batches never allocate. */
 struct udp_batch {
 	struct mmsghdr mh[UDP_BATCH_MAX];
 	struct iovec iov[UDP_BATCH_MAX];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctrl[UDP_BATCH_MAX];
 };
 
 /* Receive up to n (<= UDP_BATCH_MAX) datagrams into pkts without blocking.
@@ -75,6 +93,12 @@ struct udp_batch {
  * than cap is reported with len 0: drop it. */
 int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 		   unsigned n);
+/* Send pkts[0..n) without blocking; with *gso, consecutive datagrams to
+ * one endpoint of one size (the last may be shorter) go as one UDP_SEGMENT
+ * message. A kernel or device that refuses it turns *gso off (logged once)
+ * and the batch goes out datagram by datagram. Returns as udp_send_batch. */
+int udp_send_batch_gso(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
+		       unsigned n, bool *gso);
 /* Send pkts[0..n) without blocking. Returns how many were sent (fewer than n
  * if the socket buffer filled or a datagram failed), or -1 (logged) if the
  * first one failed for a reason other than a full buffer (then 0). */

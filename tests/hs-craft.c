@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 		perror("hs-craft");
 		return 1;
 	}
+	freeaddrinfo(ai);	/* else LeakSanitizer fails the run, losing stdout */
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 1000) > 0 && (n = recv(fd, buf, sizeof(buf), 0)) >= 0)
