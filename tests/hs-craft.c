@@ -85,7 +85,6 @@ int main(int argc, char **argv)
 		printf("reply %zd bytes\n", n);
 	else
 		printf("no reply\n");
-	freeaddrinfo(ai);
 	close(fd);
 	return 0;
 }
