@@ -34,11 +34,14 @@ static void send_one(struct daemon *d, struct peer *p, const uint8_t *buf, size_
 {
 	int fd = udp_fd_for(&d->udp, &p->endpoint);
 
-	if (!p->has_endpoint || fd < 0) {
+	if (!p->has_endpoint) {
 		d->stats.no_endpoint++;
 		return;
 	}
-	if (sendto(fd, buf, len, MSG_DONTWAIT, &p->endpoint.sa, endpoint_len(&p->endpoint)) < 0)
+	/* No socket of the endpoint's family counts as a failed send, as in
+	 * the batched path. */
+	if (fd < 0 || sendto(fd, buf, len, MSG_DONTWAIT, &p->endpoint.sa,
+			     endpoint_len(&p->endpoint)) < 0)
 		d->stats.udp_send_drops++;
 }
 
@@ -374,9 +377,12 @@ static void send_cookie_reply(struct daemon *d, const struct udp_pkt *u, uint64_
 		d->stats.cookies_sent++;
 }
 
-static void rx_initiation(struct daemon *d, struct udp_pkt *u, uint64_t now)
+/* Messages 1 and 2: the gate, the protocol, a cookie reply or a counted
+ * drop; then the answer each calls for. */
+static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
 {
 	uint8_t resp[HS_RESPONSE_LEN], cookie[COOKIE_LEN];
+	bool initiation = u->buf[0] == MSG_TYPE_INITIATION;
 	const uint8_t *need_mac2;
 	struct proto_peer *pp = NULL;
 	enum drop_reason why;
@@ -384,7 +390,10 @@ static void rx_initiation(struct daemon *d, struct udp_pkt *u, uint64_t now)
 
 	if (!handshake_gate(d, u, now, cookie, &need_mac2))
 		return;
-	why = proto_consume_initiation(&d->host, u->buf, u->len, now, need_mac2, resp, &pp);
+	if (initiation)
+		why = proto_consume_initiation(&d->host, u->buf, u->len, now, need_mac2, resp, &pp);
+	else
+		why = proto_consume_response(&d->host, u->buf, u->len, now, need_mac2, &pp);
 	p = owner(pp);
 	if (why == DROP_HS_BAD_MAC2)
 		send_cookie_reply(d, u, now);
@@ -393,33 +402,15 @@ static void rx_initiation(struct daemon *d, struct udp_pkt *u, uint64_t now)
 		return;
 	}
 	learn_endpoint(p, &u->ep);
-	log_debug("peer %s: handshake initiation received, responding", p->name);
-	send_one(d, p, resp, sizeof(resp));
-	dataplane_reschedule(d, p, now);
-}
-
-static void rx_response(struct daemon *d, struct udp_pkt *u, uint64_t now)
-{
-	uint8_t cookie[COOKIE_LEN];
-	const uint8_t *need_mac2;
-	struct proto_peer *pp = NULL;
-	enum drop_reason why;
-	struct peer *p;
-
-	if (!handshake_gate(d, u, now, cookie, &need_mac2))
-		return;
-	why = proto_consume_response(&d->host, u->buf, u->len, now, need_mac2, &pp);
-	p = owner(pp);
-	if (why == DROP_HS_BAD_MAC2)
-		send_cookie_reply(d, u, now);
-	if (why != DROP_NONE) {
-		count_drop(d, p, why);
-		return;
+	if (initiation) {
+		log_debug("peer %s: handshake initiation received, responding", p->name);
+		send_one(d, p, resp, sizeof(resp));
+		dataplane_reschedule(d, p, now);
+	} else {
+		log_debug("peer %s: session established (initiator)", p->name);
+		flush_queue(d, p, now);
+		peer_run_timers(d, p, now);	/* a keepalive if nothing was sent */
 	}
-	learn_endpoint(p, &u->ep);
-	log_debug("peer %s: session established (initiator)", p->name);
-	flush_queue(d, p, now);
-	peer_run_timers(d, p, now);	/* a keepalive if nothing was sent */
 }
 
 /* With vnet, the header goes into the 16 bytes of the data header in
@@ -520,16 +511,14 @@ static void rx_cookie(struct daemon *d, struct udp_pkt *u, uint64_t now)
 
 static void rx_datagram(struct daemon *d, struct udp_pkt *u, uint64_t now)
 {
-	if (u->len == 0) {	/* truncated: longer than any valid message */
-		d->stats.drops[DROP_TOO_SHORT]++;
+	if (u->len == 0) {	/* empty, or cut: larger than any message */
+		d->stats.unknown_type++;
 		return;
 	}
 	switch (u->buf[0]) {
 	case MSG_TYPE_INITIATION:
-		rx_initiation(d, u, now);
-		break;
 	case MSG_TYPE_RESPONSE:
-		rx_response(d, u, now);
+		rx_handshake(d, u, now);
 		break;
 	case MSG_TYPE_COOKIE:
 		rx_cookie(d, u, now);
