@@ -200,6 +200,25 @@ peer "$5" {
 CONF
 }
 
+# dual_conf NAME KEY PEERKEY ENDPOINT V4 V6 PEERV4 PEERV6: a one-peer config
+# with IPv4 and IPv6 overlay addresses; ENDPOINT may be empty.
+dual_conf() {
+	cat >"$TMP/$1.conf" <<CONF
+interface        = "ovpn-$1"
+private-key-file = "$TMP/$2.key"
+listen-port      = 51820
+mtu              = 1420
+address          = {"$5/24", "$6/120"}
+control-socket   = "$TMP/$1.sock"
+log-level        = "info"
+peer "$3" {
+    public-key  = "$(pubkey "$3")"
+    ${4:+endpoint    = \"$4\"}
+    allowed-ips = {"$7/32", "$8/128"}
+}
+CONF
+}
+
 # ping_stats NS ADDR COUNT INTERVAL: run ping, print "sent received".
 ping_stats() {
 	nsx "$1" ping -n -q -c "$3" -i "$4" -W 1 "$2" 2>/dev/null |

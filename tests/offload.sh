@@ -9,25 +9,8 @@ need_cmd jq
 two_hosts
 MB=${OFFLOAD_MB:-30}
 
-# write_conf NAME KEY PEERKEY ENDPOINT V4 V6 PEERV4 PEERV6
-write_conf() {
-	cat >"$TMP/$1.conf" <<CONF
-interface        = "ovpn-$1"
-private-key-file = "$TMP/$2.key"
-listen-port      = 51820
-mtu              = 1420
-address          = {"$5/24", "$6/120"}
-control-socket   = "$TMP/$1.sock"
-log-level        = "info"
-peer "$3" {
-    public-key  = "$(pubkey "$3")"
-    ${4:+endpoint    = \"$4\"}
-    allowed-ips = {"$7/32", "$8/128"}
-}
-CONF
-}
-write_conf x x y 192.0.2.2:51820 10.77.0.1 fd77::1 10.77.0.2 fd77::2
-write_conf y y x "" 10.77.0.2 fd77::2 10.77.0.1 fd77::1
+dual_conf x x y 192.0.2.2:51820 10.77.0.1 fd77::1 10.77.0.2 fd77::2
+dual_conf y y x "" 10.77.0.2 fd77::2 10.77.0.1 fd77::1
 
 # transfer FROM TO ADDR LABEL: MB MiB through the tunnel, checked end to end.
 transfer() {

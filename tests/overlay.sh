@@ -12,26 +12,10 @@ nsx X ip addr add fd77::1:1/120 dev eth-Y nodad
 nsx Y ip addr add fd77::1:2/120 dev eth-X nodad
 keygen x; keygen y
 
-# write_conf NAME KEY PEERKEY ENDPOINT V4 V6 PEERV4 PEERV6
-write_conf() {
-	cat >"$TMP/$1.conf" <<CONF
-interface        = "ovpn-$1"
-private-key-file = "$TMP/$2.key"
-listen-port      = 51820
-mtu              = 1420
-address          = {"$5/24", "$6/120"}
-control-socket   = "$TMP/$1.sock"
-peer "$3" {
-    public-key  = "$(pubkey "$3")"
-    endpoint    = "$4"
-    allowed-ips = {"$7/32", "$8/128"}
-}
-CONF
-}
 
 run_round() { # UNDERLAY-ENDPOINT-OF-Y UNDERLAY-ENDPOINT-OF-X LABEL
-	write_conf x x y "$1" 10.77.0.1 fd77::1 10.77.0.2 fd77::2
-	write_conf y y x "$2" 10.77.0.2 fd77::2 10.77.0.1 fd77::1
+	dual_conf x x y "$1" 10.77.0.1 fd77::1 10.77.0.2 fd77::2
+	dual_conf y y x "$2" 10.77.0.2 fd77::2 10.77.0.1 fd77::1
 	start_ovpnd X "$TMP/x.conf"; px=$OVPND_PID
 	start_ovpnd Y "$TMP/y.conf"; py=$OVPND_PID
 	ping_ok X 10.77.0.2 || fail "$3: IPv4 ping X->Y through the tunnel"
