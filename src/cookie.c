@@ -4,18 +4,14 @@
 #include <string.h>
 
 #include "cookie.h"
+#include "handshake.h"
 
 #define MAC_LEN 16
 
 /* cookie_key(P) = BLAKE2b-256("cookie--" || P) */
 static int cookie_key(uint8_t out[32], const uint8_t public_key[32])
 {
-	crypto_generichash_state st;
-
-	return crypto_generichash_init(&st, NULL, 0, 32) ||
-	       crypto_generichash_update(&st, (const uint8_t *)"cookie--", 8) ||
-	       crypto_generichash_update(&st, public_key, 32) ||
-	       crypto_generichash_final(&st, out, 32) ? -1 : 0;
+	return handshake_label_key(out, "cookie--", public_key);
 }
 
 int cookie_checker_init(struct cookie_checker *c, const uint8_t our_public[32])
@@ -77,8 +73,7 @@ out:
 
 uint32_t cookie_reply_index(const uint8_t *reply)
 {
-	return (uint32_t)reply[4] | (uint32_t)reply[5] << 8 | (uint32_t)reply[6] << 16 |
-	       (uint32_t)reply[7] << 24;
+	return handshake_le32(reply + 4);
 }
 
 int cookie_reply_open(const uint8_t *reply, size_t len, const uint8_t peer_public[32],

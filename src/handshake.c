@@ -20,13 +20,19 @@ void handshake_put_le32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-int handshake_mac1_key(uint8_t out[HS_KEY_LEN], const uint8_t public_key[HS_KEY_LEN])
+int handshake_label_key(uint8_t out[HS_KEY_LEN], const char label[8],
+			const uint8_t public_key[HS_KEY_LEN])
 {
 	uint8_t buf[8 + HS_KEY_LEN];
 
-	memcpy(buf, "mac1----", 8);
+	memcpy(buf, label, 8);
 	memcpy(buf + 8, public_key, HS_KEY_LEN);
 	return crypto_generichash(out, HS_KEY_LEN, buf, sizeof(buf), NULL, 0) ? -1 : 0;
+}
+
+int handshake_mac1_key(uint8_t out[HS_KEY_LEN], const uint8_t public_key[HS_KEY_LEN])
+{
+	return handshake_label_key(out, "mac1----", public_key);
 }
 
 int handshake_initial_state(struct noise_state *st,

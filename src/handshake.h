@@ -33,6 +33,9 @@
 #define HS_RESP_EPHEMERAL 12
 #define HS_RESP_EMPTY 44
 
+/* BLAKE2b-256(label || P), label 8 bytes: "mac1----" or "cookie--". */
+int handshake_label_key(uint8_t out[HS_KEY_LEN], const char label[8],
+			const uint8_t public_key[HS_KEY_LEN]);
 /* mac1_key(P) = BLAKE2b-256("mac1----" || P). */
 int handshake_mac1_key(uint8_t out[HS_KEY_LEN], const uint8_t public_key[HS_KEY_LEN]);
 /* Noise state after the prologue and the pre-message "<- s". */

@@ -3,16 +3,9 @@
  * keys only: no private or session key is ever rendered. */
 #include "config.h"
 
-#include <sodium.h>
 
 #include "daemon.h"
-
-static void key_b64(char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)],
-		    const uint8_t key[32])
-{
-	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL),
-			  key, 32, sodium_base64_VARIANT_ORIGINAL);
-}
+#include "key.h"
 
 /* Seconds since the latest handshake, or -1 for none. */
 static long long handshake_age(const struct peer *p, uint64_t now)
@@ -44,7 +37,7 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	long long age = handshake_age(p, now);
 	bool any = false;
 
-	key_b64(key, p->public_key);
+	key_to_base64(key, p->public_key);
 	strbuf_printf(out, "\npeer: %s\n  public key: %s\n", p->name, key);
 	if (p->has_endpoint)
 		strbuf_printf(out, "  endpoint: %s\n", endpoint_format(&p->endpoint, ep, sizeof(ep)));
@@ -106,7 +99,7 @@ static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	DAEMON_COUNTERS(d);
 	char key[64];
 
-	key_b64(key, d->host.public_key);
+	key_to_base64(key, d->host.public_key);
 	strbuf_printf(out, "interface: %s\n  public key: %s\n  listen port: %u\n",
 		      d->ifname, key, d->udp.port);
 	strbuf_printf(out, "  offloads: tun %s, udp gso %s, udp gro %s\n", on_off(d->vnet),
@@ -150,7 +143,7 @@ static void json_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 {
 	char key[64], ep[ENDPOINT_STRLEN], ip[CIDR_STRLEN];
 
-	key_b64(key, p->public_key);
+	key_to_base64(key, p->public_key);
 	strbuf_printf(out, "{\"name\": ");
 	strbuf_json_string(out, p->name);
 	strbuf_printf(out, ", \"public_key\": \"%s\", \"endpoint\": ", key);
@@ -179,7 +172,7 @@ static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	DAEMON_COUNTERS(d);
 	char key[64];
 
-	key_b64(key, d->host.public_key);
+	key_to_base64(key, d->host.public_key);
 	strbuf_printf(out, "{\"interface\": ");
 	strbuf_json_string(out, d->ifname);
 	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u", key, d->udp.port);
