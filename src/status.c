@@ -3,7 +3,6 @@
  * keys only: no private or session key is ever rendered. */
 #include "config.h"
 
-
 #include "daemon.h"
 #include "key.h"
 
