@@ -234,7 +234,8 @@ static unsigned tun_super(struct daemon *d, const struct virtio_net_hdr *h,
 		k = UDP_BATCH_MAX - d->tx_used;
 		for (unsigned i = 0; i < k; i++)
 			out[i] = d->tx_bufs[d->tx_used + i].data + PKT_HEADROOM;
-		got = offload_segment(h, pkt, len, done, out, out_len, k);
+		got = offload_segment(h, pkt, len, done,
+				      &(struct offload_out){ out, out_len, k });
 		if (got <= 0)
 			break;
 		k = (unsigned)got;
@@ -354,9 +355,9 @@ static bool handshake_gate(struct daemon *d, const struct udp_pkt *u, uint64_t n
 			   uint8_t cookie[COOKIE_LEN], const uint8_t **cookie_out)
 {
 	*cookie_out = NULL;
-	if (under_load(d, now) && cookie_for(&d->cookies, &u->ep, now, cookie) == 0)
+	if (under_load(d, now) && cookie_for(&d->cookies, &u->ep.sa, now, cookie) == 0)
 		*cookie_out = cookie;
-	if (!ratelimit_allow(&d->limiter, &u->ep, now)) {
+	if (!ratelimit_allow(&d->limiter, &u->ep.sa, now)) {
 		d->stats.drops[DROP_HS_RATE_LIMITED]++;
 		return false;
 	}
@@ -369,7 +370,7 @@ static void send_cookie_reply(struct daemon *d, const struct udp_pkt *u, uint64_
 	uint8_t reply[COOKIE_REPLY_LEN];
 	int fd = udp_fd_for(&d->udp, &u->ep);
 
-	if (fd < 0 || cookie_reply_create(&d->cookies, u->buf, u->len, &u->ep, now, reply) < 0)
+	if (fd < 0 || cookie_reply_create(&d->cookies, u->buf, u->len, &u->ep.sa, now, reply) < 0)
 		return;
 	if (sendto(fd, reply, sizeof(reply), MSG_DONTWAIT, &u->ep.sa, endpoint_len(&u->ep)) < 0)
 		d->stats.udp_send_drops++;
@@ -381,7 +382,8 @@ static void send_cookie_reply(struct daemon *d, const struct udp_pkt *u, uint64_
  * drop; then the answer each calls for. */
 static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
 {
-	uint8_t resp[HS_RESPONSE_LEN], cookie[COOKIE_LEN];
+	struct proto_reply reply = { .peer = NULL };
+	uint8_t cookie[COOKIE_LEN];
 	bool initiation = u->buf[0] == MSG_TYPE_INITIATION;
 	const uint8_t *need_mac2;
 	struct proto_peer *pp = NULL;
@@ -390,10 +392,12 @@ static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
 
 	if (!handshake_gate(d, u, now, cookie, &need_mac2))
 		return;
-	if (initiation)
-		why = proto_consume_initiation(&d->host, u->buf, u->len, now, need_mac2, resp, &pp);
-	else
+	if (initiation) {
+		why = proto_consume_initiation(&d->host, u->buf, u->len, now, need_mac2, &reply);
+		pp = reply.peer;
+	} else {
 		why = proto_consume_response(&d->host, u->buf, u->len, now, need_mac2, &pp);
+	}
 	p = owner(pp);
 	if (why == DROP_HS_BAD_MAC2)
 		send_cookie_reply(d, u, now);
@@ -404,7 +408,7 @@ static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
 	learn_endpoint(p, &u->ep);
 	if (initiation) {
 		log_debug("peer %s: handshake initiation received, responding", p->name);
-		send_one(d, p, resp, sizeof(resp));
+		send_one(d, p, reply.msg, sizeof(reply.msg));
 		dataplane_reschedule(d, p, now);
 	} else {
 		log_debug("peer %s: session established (initiator)", p->name);

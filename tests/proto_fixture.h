@@ -11,6 +11,7 @@
 
 #include "proto.h"
 #include "tap.h"
+#include "vec_rng.h"
 
 #define VEC_INI_INDEX 0x11223344u
 #define VEC_RESP_INDEX 0x55667788u
@@ -48,6 +49,7 @@ struct pair {
 	struct proto_peer ip;	/* i's view of r */
 	struct proto_peer rp;	/* r's view of i */
 	uint32_t handshakes;	/* later handshakes need newer timestamps */
+	struct vec_rng irng, rrng;	/* the vector ephemerals and indices */
 };
 
 static inline size_t unhex(uint8_t *out, const char *hex)
@@ -105,41 +107,36 @@ static inline void vec_timestamp(uint8_t ts[TAI64N_LEN])
 	tai64n_encode(ts, 0x69264300, 0x075bcd15);
 }
 
-/* The vector index while it is free, else a random one (NULL). */
-static inline const uint32_t *vec_index(const struct proto_host *h, const uint32_t *want)
-{
-	if (index_table_lookup(&h->indices, *want, INDEX_HANDSHAKE) ||
-	    index_table_lookup(&h->indices, *want, INDEX_KEYPAIR))
-		return NULL;
-	return want;
-}
-
-/* Vector initiation from i at time now (timestamp secs offset by bump). */
+/* Vector initiation from i at time now (timestamp secs offset by bump):
+ * the vector index while it is free, else a random one. */
 static inline int pair_initiate(struct pair *p, uint64_t now, uint32_t bump,
 				uint8_t m1[HS_INITIATION_LEN])
 {
 	uint8_t eph[32], ts[TAI64N_LEN];
-	uint32_t index = VEC_INI_INDEX;
+	int rc;
 
 	key_run(eph, 0x81);
 	tai64n_encode(ts, 0x69264300 + (uint64_t)bump, 0x075bcd15);
-	if (p->ip.hs.in_flight && p->ip.hs.local.index == index)
-		return proto_create_initiation_ex(&p->ip, now, ts, 0, eph, &index, m1);
-	return proto_create_initiation_ex(&p->ip, now, ts, 0, eph,
-					  vec_index(&p->ih, &index), m1);
+	vec_rng_arm(&p->ih, &p->irng, eph, VEC_INI_INDEX);
+	rc = proto_create_initiation(&p->ip, now, ts, 0, m1);
+	vec_rng_disarm(&p->irng);
+	return rc;
 }
 
 static inline enum drop_reason pair_respond(struct pair *p, uint64_t now,
 					    const uint8_t *m1, size_t len,
 					    uint8_t m2[HS_RESPONSE_LEN])
 {
+	struct proto_reply reply = { .peer = NULL };
+	enum drop_reason why;
 	uint8_t eph[32];
-	uint32_t index = VEC_RESP_INDEX;
-	struct proto_peer *who;
 
 	key_run(eph, 0xc1);
-	return proto_consume_initiation_ex(&p->rh, m1, len, now, NULL, eph,
-					   vec_index(&p->rh, &index), m2, &who);
+	vec_rng_arm(&p->rh, &p->rrng, eph, VEC_RESP_INDEX);
+	why = proto_consume_initiation(&p->rh, m1, len, now, NULL, &reply);
+	vec_rng_disarm(&p->rrng);
+	memcpy(m2, reply.msg, HS_RESPONSE_LEN);
+	return why;
 }
 
 /* The vector handshake at time now (the first of a pair uses the vector

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "cookie.h"
+#include "endpoint.h"
 #include "ratelimit.h"
 #include "tap.h"
 
@@ -32,13 +33,13 @@ static void test_cookie_reply(void)
 	crypto_scalarmult_base(pub, priv);
 	randombytes_buf(msg, sizeof(msg));
 	CHECK(cookie_checker_init(&c, pub) == 0);
-	CHECK(cookie_reply_create(&c, msg, sizeof(msg), &src, now, reply) == 0);
+	CHECK(cookie_reply_create(&c, msg, sizeof(msg), &src.sa, now, reply) == 0);
 	CHECK(reply[0] == 3 && !reply[1] && !reply[2] && !reply[3]);
 	CHECK(!memcmp(reply + 4, msg + 4, 4));	/* answers the sender index */
 	CHECK(cookie_reply_index(reply) == (uint32_t)(msg[4] | msg[5] << 8 | msg[6] << 16 | (uint32_t)msg[7] << 24));
 	/* The receiver opens it with our public key and its own mac1. */
 	CHECK(cookie_reply_open(reply, sizeof(reply), pub, msg + 148 - 32, cookie) == 0);
-	CHECK(cookie_for(&c, &src, now, expect) == 0);
+	CHECK(cookie_for(&c, &src.sa, now, expect) == 0);
 	CHECK_MEM(cookie, expect, COOKIE_LEN);
 	/* Wrong length, wrong key, wrong mac1, any flipped bit: refused. */
 	CHECK(cookie_reply_open(reply, sizeof(reply) - 1, pub, msg + 116, cookie) < 0);
@@ -63,16 +64,16 @@ static void test_cookie_binding(void)
 	struct endpoint addr = ep4("192.0.2.8", 4000);
 
 	cookie_checker_init(&c, pub);
-	cookie_for(&c, &src, SEC, a);
-	cookie_for(&c, &src, 2 * SEC, b);
+	cookie_for(&c, &src.sa, SEC, a);
+	cookie_for(&c, &src.sa, 2 * SEC, b);
 	CHECK_MEM(a, b, COOKIE_LEN);		/* stable within the secret's life */
-	cookie_for(&c, &port, 2 * SEC, b);
+	cookie_for(&c, &port.sa, 2 * SEC, b);
 	CHECK(memcmp(a, b, COOKIE_LEN));	/* bound to the port */
-	cookie_for(&c, &addr, 2 * SEC, b);
+	cookie_for(&c, &addr.sa, 2 * SEC, b);
 	CHECK(memcmp(a, b, COOKIE_LEN));	/* and to the address */
-	cookie_for(&c, &src, SEC + COOKIE_SECRET_LIFETIME - 1, b);
+	cookie_for(&c, &src.sa, SEC + COOKIE_SECRET_LIFETIME - 1, b);
 	CHECK_MEM(a, b, COOKIE_LEN);
-	cookie_for(&c, &src, SEC + COOKIE_SECRET_LIFETIME, b);
+	cookie_for(&c, &src.sa, SEC + COOKIE_SECRET_LIFETIME, b);
 	CHECK(memcmp(a, b, COOKIE_LEN));	/* a new secret every 120 s */
 }
 
@@ -85,16 +86,16 @@ static void test_ratelimit(void)
 
 	ratelimit_init(&r);
 	for (int i = 0; i < RATELIMIT_BURST; i++)
-		CHECK(ratelimit_allow(&r, i % 2 ? &a : &a2, now));	/* ports share a bucket */
-	CHECK(!ratelimit_allow(&r, &a, now));
-	CHECK(!ratelimit_allow(&r, &a2, now));
-	CHECK(ratelimit_allow(&r, &b, now));			/* others unaffected */
+		CHECK(ratelimit_allow(&r, i % 2 ? &a.sa : &a2.sa, now));	/* ports share a bucket */
+	CHECK(!ratelimit_allow(&r, &a.sa, now));
+	CHECK(!ratelimit_allow(&r, &a2.sa, now));
+	CHECK(ratelimit_allow(&r, &b.sa, now));			/* others unaffected */
 	now += SEC / RATELIMIT_PER_SECOND;
-	CHECK(ratelimit_allow(&r, &a, now));			/* one interval, one token */
-	CHECK(!ratelimit_allow(&r, &a, now));
+	CHECK(ratelimit_allow(&r, &a.sa, now));			/* one interval, one token */
+	CHECK(!ratelimit_allow(&r, &a.sa, now));
 	/* Over ten seconds of flood, about the rate gets through. */
 	for (uint64_t t = 0; t < 10 * SEC; t += SEC / 1000)
-		allowed += ratelimit_allow(&r, &a, now + t);
+		allowed += ratelimit_allow(&r, &a.sa, now + t);
 	CHECK(allowed >= 10 * RATELIMIT_PER_SECOND - 2 && allowed <= 10 * RATELIMIT_PER_SECOND + RATELIMIT_BURST);
 	/* Many sources: the table stays bounded, and a source already known
 	 * keeps its bucket. */
@@ -103,7 +104,7 @@ static void test_ratelimit(void)
 
 		e.in6.sin6_family = AF_INET6;
 		randombytes_buf(&e.in6.sin6_addr, 16);
-		ratelimit_allow(&r, &e, now + 10 * SEC);
+		ratelimit_allow(&r, &e.sa, now + 10 * SEC);
 	}
 	CHECK(sizeof(r.slots) / sizeof(r.slots[0]) == RATELIMIT_SLOTS);
 }

@@ -49,8 +49,9 @@ static void round_trip(struct proto_host *ah, struct proto_peer *a_peer,
 		       struct proto_host *bh, struct proto_peer *b_peer, uint64_t now,
 		       uint32_t secs)
 {
-	uint8_t m1[HS_INITIATION_LEN], m2[HS_RESPONSE_LEN], ts[TAI64N_LEN];
+	uint8_t m1[HS_INITIATION_LEN], ts[TAI64N_LEN];
 	uint8_t buf[200];
+	struct proto_reply reply;
 	struct proto_peer *who = NULL;
 	struct keypair *fresh;
 	struct proto_rx rx;
@@ -58,9 +59,9 @@ static void round_trip(struct proto_host *ah, struct proto_peer *a_peer,
 
 	tai64n_encode(ts, secs, 0);
 	CHECK(proto_create_initiation(a_peer, now, ts, 0, m1) == 0);
-	CHECK(proto_consume_initiation(bh, m1, sizeof(m1), now, NULL, m2, &who) == DROP_NONE);
-	CHECK(who == b_peer);
-	CHECK(proto_consume_response(ah, m2, sizeof(m2), now, NULL, &who) == DROP_NONE);
+	CHECK(proto_consume_initiation(bh, m1, sizeof(m1), now, NULL, &reply) == DROP_NONE);
+	CHECK(reply.peer == b_peer);
+	CHECK(proto_consume_response(ah, reply.msg, sizeof(reply.msg), now, NULL, &who) == DROP_NONE);
 	CHECK(who == a_peer);
 	/* The responder's session waits in next until data confirms it. */
 	fresh = b_peer->next;
@@ -99,7 +100,8 @@ static void test_simultaneous(void)
 {
 	struct pair p;
 	uint8_t i1[HS_INITIATION_LEN], r1[HS_INITIATION_LEN];
-	uint8_t to_i[HS_RESPONSE_LEN], to_r[HS_RESPONSE_LEN], ts[TAI64N_LEN], buf[128];
+	struct proto_reply to_i, to_r;
+	uint8_t ts[TAI64N_LEN], buf[128];
 	struct proto_peer *who;
 	struct proto_rx rx;
 	size_t n;
@@ -108,10 +110,10 @@ static void test_simultaneous(void)
 	tai64n_encode(ts, 500, 0);
 	CHECK(proto_create_initiation(&p.ip, 1, ts, 0, i1) == 0);
 	CHECK(proto_create_initiation(&p.rp, 1, ts, 0, r1) == 0);
-	CHECK(proto_consume_initiation(&p.rh, i1, sizeof(i1), 2, NULL, to_i, &who) == DROP_NONE);
-	CHECK(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, to_r, &who) == DROP_NONE);
-	CHECK(proto_consume_response(&p.ih, to_i, sizeof(to_i), 3, NULL, &who) == DROP_NONE);
-	CHECK(proto_consume_response(&p.rh, to_r, sizeof(to_r), 3, NULL, &who) == DROP_NONE);
+	CHECK(proto_consume_initiation(&p.rh, i1, sizeof(i1), 2, NULL, &to_i) == DROP_NONE);
+	CHECK(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, &to_r) == DROP_NONE);
+	CHECK(proto_consume_response(&p.ih, to_i.msg, sizeof(to_i.msg), 3, NULL, &who) == DROP_NONE);
+	CHECK(proto_consume_response(&p.rh, to_r.msg, sizeof(to_r.msg), 3, NULL, &who) == DROP_NONE);
 	CHECK(proto_can_send(&p.ip, 3) && proto_can_send(&p.rp, 3));
 	n = seal_bytes(&p.ip, buf, 0, 4);
 	CHECK(proto_consume_data(&p.rh, buf, n, 4, &rx) == DROP_NONE && rx.peer == &p.rp);
@@ -127,23 +129,23 @@ static void test_simultaneous(void)
 	tai64n_encode(ts, 600, 0);
 	CHECK(proto_create_initiation(&p.ip, 1, ts, 0, i1) == 0);
 	CHECK(proto_create_initiation(&p.rp, 1, ts, 0, r1) == 0);
-	CHECK(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, to_r, &who) == DROP_NONE);
-	CHECK(proto_consume_response(&p.rh, to_r, sizeof(to_r), 3, NULL, &who) == DROP_NONE);
+	CHECK(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, &to_r) == DROP_NONE);
+	CHECK(proto_consume_response(&p.rh, to_r.msg, sizeof(to_r.msg), 3, NULL, &who) == DROP_NONE);
 	n = seal_bytes(&p.rp, buf, 0, 4);
 	CHECK(proto_consume_data(&p.ih, buf, n, 4, &rx) == DROP_NONE && rx.session_ready);
 	CHECK(!p.ip.hs.in_flight && !p.ip.want_handshake && p.ih.indices.count == 1);
 	CHECK(sodium_is_zero(p.ip.hs.eph_private, 32));
-	CHECK(proto_consume_initiation(&p.rh, i1, sizeof(i1), 5, NULL, to_i, &who) == DROP_NONE);
-	CHECK(proto_consume_response(&p.ih, to_i, sizeof(to_i), 5, NULL, &who) == DROP_UNKNOWN_INDEX);
+	CHECK(proto_consume_initiation(&p.rh, i1, sizeof(i1), 5, NULL, &to_i) == DROP_NONE);
+	CHECK(proto_consume_response(&p.ih, to_i.msg, sizeof(to_i.msg), 5, NULL, &who) == DROP_UNKNOWN_INDEX);
 	pair_free(&p);
 }
 
 static void test_initiation_flips(void)
 {
 	struct pair p;
-	uint8_t m1[HS_INITIATION_LEN], bad[HS_INITIATION_LEN], m2[HS_RESPONSE_LEN];
+	uint8_t m1[HS_INITIATION_LEN], bad[HS_INITIATION_LEN];
 	uint8_t cookie[HS_COOKIE_LEN] = "0123456789abcdef";
-	struct proto_peer *who;
+	struct proto_reply reply;
 	int refused = 0, refused_remac = 0, refused_cookie = 0, total = 0;
 
 	pair_init(&p, NULL);
@@ -155,19 +157,19 @@ static void test_initiation_flips(void)
 		if (bit < 8 * (HS_INITIATION_LEN - HS_MAC_LEN)) {
 			total++;
 			refused += proto_consume_initiation(&p.rh, bad, sizeof(bad), 0, NULL,
-							    m2, &who) != DROP_NONE;
+							    &reply) != DROP_NONE;
 			/* The sender index is covered by mac1 only (as in
 			 * WireGuard): a remac'd change of it is a valid message. */
 			if (bit < 8 * (HS_INITIATION_LEN - 2 * HS_MAC_LEN) &&
 			    (bit / 8 < HS_INIT_SENDER || bit / 8 >= HS_INIT_SENDER + 4)) {
 				handshake_add_macs(bad, sizeof(bad), p.rh.mac1_key, NULL, NULL);
 				refused_remac += proto_consume_initiation(
-					&p.rh, bad, sizeof(bad), 0, NULL, m2, &who) != DROP_NONE;
+					&p.rh, bad, sizeof(bad), 0, NULL, &reply) != DROP_NONE;
 			}
 		} else {
 			/* mac2: ignored when not under load, refused under load. */
 			refused_cookie += proto_consume_initiation(
-				&p.rh, bad, sizeof(bad), 0, cookie, m2, &who) == DROP_HS_BAD_MAC2;
+				&p.rh, bad, sizeof(bad), 0, cookie, &reply) == DROP_HS_BAD_MAC2;
 		}
 	}
 	CHECK(refused == total);
@@ -175,7 +177,7 @@ static void test_initiation_flips(void)
 	CHECK(refused_cookie == 8 * HS_MAC_LEN);
 	/* The untouched message still works afterwards. */
 	memset(p.rp.latest_timestamp, 0, TAI64N_LEN);
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), 0, NULL, m2, &who) == DROP_NONE);
+	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), 0, NULL, &reply) == DROP_NONE);
 	pair_free(&p);
 }
 
@@ -226,7 +228,7 @@ static void test_lengths(void)
 {
 	struct pair p;
 	uint8_t m1[HS_INITIATION_LEN + 64] = { 0 }, m2[HS_RESPONSE_LEN + 64] = { 0 };
-	uint8_t resp[HS_RESPONSE_LEN];
+	struct proto_reply reply;
 	struct proto_peer *who;
 	int bad1 = 0, bad2 = 0;
 
@@ -237,8 +239,8 @@ static void test_lengths(void)
 	memset(p.rp.latest_timestamp, 0, TAI64N_LEN);
 	for (size_t len = 0; len < sizeof(m1); len++)
 		if (len != HS_INITIATION_LEN)
-			bad1 += proto_consume_initiation(&p.rh, m1, len, 0, NULL, resp,
-							 &who) == DROP_HS_BAD_LENGTH;
+			bad1 += proto_consume_initiation(&p.rh, m1, len, 0, NULL,
+							 &reply) == DROP_HS_BAD_LENGTH;
 	CHECK(bad1 == (int)sizeof(m1) - 1);
 	CHECK(pair_respond(&p, 0, m1, HS_INITIATION_LEN, m2) == DROP_NONE);
 	for (size_t len = 0; len < sizeof(m2); len++)
@@ -265,7 +267,7 @@ static void test_policy(void)
 	struct proto_host stranger;
 	struct proto_peer sp;
 	uint8_t m1[HS_INITIATION_LEN], m2[HS_RESPONSE_LEN], key[32];
-	struct proto_peer *who;
+	struct proto_reply reply;
 
 	pair_init(&p, NULL);
 	/* Wrong mac1: keyed with another responder key. */
@@ -290,8 +292,8 @@ static void test_policy(void)
 	CHECK(proto_peer_init(&sp, &stranger, p.rh.public_key, NULL) == 0);
 	vec_timestamp(key);
 	CHECK(proto_create_initiation(&sp, 0, key, 0, m1) == 0);
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), 0, NULL, m2, &who) == DROP_HS_UNKNOWN_PEER);
-	CHECK(who == NULL);
+	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), 0, NULL, &reply) == DROP_HS_UNKNOWN_PEER);
+	CHECK(reply.peer == NULL);
 	proto_peer_free(&sp);
 	proto_host_free(&stranger);
 	pair_free(&p);
@@ -302,6 +304,7 @@ static void test_cookie_mac2(void)
 	struct pair p;
 	uint8_t m1[HS_INITIATION_LEN], m2[HS_RESPONSE_LEN];
 	uint8_t cookie[HS_COOKIE_LEN] = "cookie-for-host", other[HS_COOKIE_LEN] = "another-cookie!";
+	struct proto_reply reply;
 	struct proto_peer *who;
 	uint64_t t0 = 1000 * SEC;
 
@@ -309,12 +312,12 @@ static void test_cookie_mac2(void)
 	/* No cookie held: mac2 zero, refused by a loaded responder. */
 	CHECK(pair_initiate(&p, t0, 1, m1) == 0);
 	CHECK(sodium_is_zero(m1 + HS_INITIATION_LEN - HS_MAC_LEN, HS_MAC_LEN));
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, cookie, m2, &who) == DROP_HS_BAD_MAC2);
+	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, cookie, &reply) == DROP_HS_BAD_MAC2);
 	proto_peer_set_cookie(&p.ip, cookie, t0);
 	CHECK(pair_initiate(&p, t0, 2, m1) == 0);
 	CHECK(handshake_check_mac2(m1, sizeof(m1), cookie));
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, other, m2, &who) == DROP_HS_BAD_MAC2);
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, cookie, m2, &who) == DROP_NONE);
+	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, other, &reply) == DROP_HS_BAD_MAC2);
+	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, cookie, &reply) == DROP_NONE);
 	/* The cookie lapses after cookie_lifetime: one ns before, and at. */
 	CHECK(pair_initiate(&p, t0 + 120 * SEC - 1, 3, m1) == 0);
 	CHECK(handshake_check_mac2(m1, sizeof(m1), cookie));

@@ -57,7 +57,7 @@ static void test_explicit(void)
 	CHECK(index_table_lookup(&t, 7, INDEX_KEYPAIR) == &a);
 	CHECK(index_table_lookup(&t, 0xffffffff, INDEX_KEYPAIR) == &b);
 	CHECK(index_table_lookup(&t, 6, INDEX_KEYPAIR) == NULL);
-	CHECK(index_table_pick(&t, &picked) == 0 && picked != 7 && picked != 0xffffffff);
+	CHECK(index_table_pick(&t, NULL, &picked) == 0 && picked != 7 && picked != 0xffffffff);
 	index_table_remove(&t, &a);
 	CHECK(index_table_lookup(&t, 7, INDEX_KEYPAIR) == NULL);
 	CHECK(index_table_insert(&t, &a, 7) == 0);

@@ -116,17 +116,19 @@ static size_t build_super(int version, uint8_t flags, struct virtio_net_hdr *h)
 static int cut(int version, uint8_t flags, size_t *lens)
 {
 	uint8_t *out[NSEG] = { segbuf[0], segbuf[1], segbuf[2], segbuf[3] };
+	struct offload_out all = { out, lens, NSEG }, head = { out, lens, NSEG - 1 };
+	struct offload_out tail = { out + NSEG - 1, lens + NSEG - 1, 5 };
 	struct virtio_net_hdr h;
 	size_t len = build_super(version, flags, &h);
 
 	CHECK(offload_segment_count(&h, super, len) == NSEG);
-	CHECK(offload_segment(&h, super, len, NSEG, out, lens, NSEG) == 0);
+	CHECK(offload_segment(&h, super, len, NSEG, &all) == 0);
 	/* In two calls, as when the send buffers run out... */
-	CHECK(offload_segment(&h, super, len, 0, out, lens, NSEG - 1) == NSEG - 1);
-	CHECK(offload_segment(&h, super, len, NSEG - 1, out + NSEG - 1, lens + NSEG - 1, 5) == 1);
+	CHECK(offload_segment(&h, super, len, 0, &head) == NSEG - 1);
+	CHECK(offload_segment(&h, super, len, NSEG - 1, &tail) == 1);
 	/* ...which gives the same as one. */
 	memcpy(big, segbuf, sizeof(segbuf));
-	CHECK(offload_segment(&h, super, len, 0, out, lens, NSEG) == NSEG);
+	CHECK(offload_segment(&h, super, len, 0, &all) == NSEG);
 	CHECK_MEM(big, segbuf, sizeof(segbuf));
 	return NSEG;
 }

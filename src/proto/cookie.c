@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <netinet/in.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -25,7 +26,7 @@ void cookie_checker_wipe(struct cookie_checker *c)
 	sodium_memzero(c, sizeof(*c));
 }
 
-int cookie_for(struct cookie_checker *c, const struct endpoint *src, uint64_t now,
+int cookie_for(struct cookie_checker *c, const struct sockaddr *src, uint64_t now,
 	       uint8_t out[COOKIE_LEN])
 {
 	uint8_t msg[16 + 2];
@@ -36,20 +37,24 @@ int cookie_for(struct cookie_checker *c, const struct endpoint *src, uint64_t no
 		c->secret_born = now ? now : 1;
 	}
 	/* source IP address bytes || BE16(source port) */
-	if (src->sa.sa_family == AF_INET6) {
-		memcpy(msg, &src->in6.sin6_addr, 16);
-		memcpy(msg + 16, &src->in6.sin6_port, 2);
+	if (src->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)src;
+
+		memcpy(msg, &in6->sin6_addr, 16);
+		memcpy(msg + 16, &in6->sin6_port, 2);
 		len = 18;
 	} else {
-		memcpy(msg, &src->in4.sin_addr, 4);
-		memcpy(msg + 4, &src->in4.sin_port, 2);
+		const struct sockaddr_in *in4 = (const struct sockaddr_in *)src;
+
+		memcpy(msg, &in4->sin_addr, 4);
+		memcpy(msg + 4, &in4->sin_port, 2);
 		len = 6;
 	}
 	return crypto_generichash(out, COOKIE_LEN, msg, len, c->secret, sizeof(c->secret)) ? -1 : 0;
 }
 
 int cookie_reply_create(struct cookie_checker *c, const uint8_t *msg, size_t len,
-			const struct endpoint *src, uint64_t now,
+			const struct sockaddr *src, uint64_t now,
 			uint8_t out[COOKIE_REPLY_LEN])
 {
 	uint8_t cookie[COOKIE_LEN];

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <netinet/in.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -14,14 +15,14 @@ void ratelimit_init(struct ratelimit *r)
 	randombytes_buf(r->hash_key, sizeof(r->hash_key));
 }
 
-static void source_addr(const struct endpoint *src, uint8_t addr[16], uint8_t *family)
+static void source_addr(const struct sockaddr *src, uint8_t addr[16], uint8_t *family)
 {
 	memset(addr, 0, 16);
-	if (src->sa.sa_family == AF_INET6) {
-		memcpy(addr, &src->in6.sin6_addr, 16);
+	if (src->sa_family == AF_INET6) {
+		memcpy(addr, &((const struct sockaddr_in6 *)src)->sin6_addr, 16);
 		*family = 6;
 	} else {
-		memcpy(addr, &src->in4.sin_addr, 4);
+		memcpy(addr, &((const struct sockaddr_in *)src)->sin_addr, 4);
 		*family = 4;
 	}
 }
@@ -32,7 +33,7 @@ static bool entry_idle(const struct ratelimit_entry *e, uint64_t now)
 	return !e->family || now - e->last >= FULL;
 }
 
-bool ratelimit_allow(struct ratelimit *r, const struct endpoint *src, uint64_t now)
+bool ratelimit_allow(struct ratelimit *r, const struct sockaddr *src, uint64_t now)
 {
 	struct ratelimit_entry *e = NULL, *spare = NULL;
 	uint8_t addr[16], family, h[crypto_shorthash_BYTES];

@@ -51,13 +51,20 @@ bool handshake_check_mac1(const uint8_t *msg, size_t len,
 bool handshake_check_mac2(const uint8_t *msg, size_t len,
 			  const uint8_t cookie[HS_COOKIE_LEN]);
 
+/* The long-term keys of a pair as one side sees them, for writing and
+ * reading messages 1 and 2 (pointers to keys the caller holds). */
+struct hs_keys {
+	const uint8_t *local_private;
+	const uint8_t *local_public;
+	const uint8_t *remote_public;
+	const uint8_t *static_static;	/* DH(s, S), precomputed */
+};
+
 /* Message 1 without its macs; st starts as the initial state (with the
  * responder's key) and ends as the initiator's state after message 1. */
 int handshake_write_initiation(struct noise_state *st, uint8_t msg[HS_INITIATION_LEN],
+			       const struct hs_keys *keys,
 			       const uint8_t eph_private[HS_KEY_LEN],
-			       const uint8_t local_public[HS_KEY_LEN],
-			       const uint8_t remote_public[HS_KEY_LEN],
-			       const uint8_t static_static[HS_KEY_LEN],
 			       uint32_t sender_index,
 			       const uint8_t timestamp[TAI64N_LEN]);
 /* Responder, first half: e, es, s. Yields the initiator's static key. */
@@ -70,16 +77,17 @@ int handshake_read_initiation_payload(struct noise_state *st,
 				      const uint8_t msg[HS_INITIATION_LEN],
 				      const uint8_t static_static[HS_KEY_LEN],
 				      uint8_t timestamp[TAI64N_LEN]);
-/* Message 2 without its macs; st continues from the read initiation. */
+/* Message 2 without its macs, answering initiation (its ephemeral and
+ * sender index); st continues from the read initiation. */
 int handshake_write_response(struct noise_state *st, uint8_t msg[HS_RESPONSE_LEN],
+			     const struct hs_keys *keys,
 			     const uint8_t eph_private[HS_KEY_LEN],
-			     const uint8_t initiator_ephemeral[HS_KEY_LEN],
-			     const uint8_t initiator_public[HS_KEY_LEN],
-			     uint32_t sender_index, uint32_t receiver_index);
+			     const uint8_t initiation[HS_INITIATION_LEN],
+			     uint32_t sender_index);
 /* Initiator reads message 2; st is its state after message 1. */
 int handshake_read_response(struct noise_state *st, const uint8_t msg[HS_RESPONSE_LEN],
-			    const uint8_t eph_private[HS_KEY_LEN],
-			    const uint8_t local_private[HS_KEY_LEN]);
+			    const struct hs_keys *keys,
+			    const uint8_t eph_private[HS_KEY_LEN]);
 
 uint32_t handshake_le32(const uint8_t *p);
 void handshake_put_le32(uint8_t *p, uint32_t v);

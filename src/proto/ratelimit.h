@@ -6,8 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#include "udp.h"
+#include <sys/socket.h>
 
 #define RATELIMIT_SLOTS 4096		/* power of two */
 #define RATELIMIT_PROBES 8
@@ -27,8 +26,8 @@ struct ratelimit {
 };
 
 void ratelimit_init(struct ratelimit *r);
-/* May a handshake message from src be processed at now? Ports do not
+/* May a handshake message from src (AF_INET or AF_INET6) be processed at now? Ports do not
  * matter: one address is one bucket. */
-bool ratelimit_allow(struct ratelimit *r, const struct endpoint *src, uint64_t now);
+bool ratelimit_allow(struct ratelimit *r, const struct sockaddr *src, uint64_t now);
 
 #endif

@@ -41,6 +41,7 @@
 #include "ippkt.h"
 #include "keypair.h"
 #include "noise.h"
+#include "rng.h"
 #include "tai64n.h"
 #include "timers.h"
 
@@ -59,6 +60,9 @@ struct proto_host {
 	/* Responder-side peer lookup by static public key; NULL if unknown. */
 	struct proto_peer *(*lookup)(void *ctx, const uint8_t public_key[PROTO_KEY_LEN]);
 	void *lookup_ctx;
+	/* Ephemeral keys and indices; zero after proto_host_init (libsodium).
+	 * The known-answer tests set it to replay the vectors. */
+	struct rng rng;
 };
 
 /* Our initiation waiting for its response. */
@@ -155,15 +159,19 @@ bool proto_can_send(const struct proto_peer *peer, uint64_t now);
 int proto_create_initiation(struct proto_peer *peer, uint64_t now,
 			    const uint8_t timestamp[TAI64N_LEN], uint64_t jitter,
 			    uint8_t out[HS_INITIATION_LEN]);
+/* What proto_consume_initiation() leaves. */
+struct proto_reply {
+	uint8_t msg[HS_RESPONSE_LEN];	/* on DROP_NONE: message 2 to send back */
+	struct proto_peer *peer;	/* the initiator once its static key decrypted
+					 * to a configured peer (also on DROP_HS_REPLAY,
+					 * for per-peer counters), else NULL */
+};
+
 /* cookie: NULL when not under load (mac2 ignored), else the cookie the
- * sender's address should hold (DROP_HS_BAD_MAC2: answer with type 3).
- * On DROP_NONE response holds message 2 to send back. *peer is the
- * initiator once its static key decrypted to a configured peer (also on
- * DROP_HS_REPLAY, for per-peer counters), else NULL. */
+ * sender's address should hold (DROP_HS_BAD_MAC2: answer with type 3). */
 enum drop_reason proto_consume_initiation(struct proto_host *host, const uint8_t *msg,
 					  size_t len, uint64_t now, const uint8_t *cookie,
-					  uint8_t response[HS_RESPONSE_LEN],
-					  struct proto_peer **peer);
+					  struct proto_reply *reply);
 /* On DROP_NONE, *peer has a new current session: flush its queue, then
  * run proto_timers_due(). *peer is set once the receiver index matched. */
 enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *msg,
@@ -183,17 +191,5 @@ uint64_t proto_next_deadline(const struct proto_peer *peer, uint64_t now);
 /* From a cookie reply (type 3, see cookie.h): keep the cookie for mac2. */
 void proto_peer_set_cookie(struct proto_peer *peer, const uint8_t cookie[HS_COOKIE_LEN],
 			   uint64_t now);
-
-/* Test hooks: the same paths with the ephemeral private key and the local
- * index given (NULL: random), for the known-answer vectors. */
-int proto_create_initiation_ex(struct proto_peer *peer, uint64_t now,
-			       const uint8_t timestamp[TAI64N_LEN], uint64_t jitter,
-			       const uint8_t *eph_private, const uint32_t *index,
-			       uint8_t out[HS_INITIATION_LEN]);
-enum drop_reason proto_consume_initiation_ex(struct proto_host *host, const uint8_t *msg,
-					     size_t len, uint64_t now, const uint8_t *cookie,
-					     const uint8_t *eph_private, const uint32_t *index,
-					     uint8_t response[HS_RESPONSE_LEN],
-					     struct proto_peer **peer);
 
 #endif

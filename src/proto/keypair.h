@@ -24,6 +24,12 @@
 #define KEYPAIR_MIN_PACKET (KEYPAIR_HEADER_LEN + KEYPAIR_TAG_LEN)
 #define MSG_TYPE_DATA 4
 
+/* A session's two keys as a handshake derives them. */
+struct keypair_keys {
+	uint8_t send[KEYPAIR_KEY_LEN];
+	uint8_t recv[KEYPAIR_KEY_LEN];
+};
+
 struct keypair {
 	struct index_entry local;	/* our index: the receiver index of incoming data */
 	uint32_t remote_index;		/* theirs: written into what we send */
@@ -48,10 +54,10 @@ int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 /* Receiver index of a data packet (len >= 8 checked by the caller). */
 uint32_t keypair_packet_index(const uint8_t *pkt);
 /* Checks after the index lookup, in PROTOCOL.md order: length, counter
- * limit, tag, replay. Decrypts in place; *plain points into pkt. */
-int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
-		 uint64_t reject_limit, uint8_t **plain, size_t *plain_len,
-		 enum drop_reason *drop);
+ * limit, tag, replay. Decrypts in place; on DROP_NONE *plain points into
+ * pkt. Returns why the packet is dropped, or DROP_NONE. */
+enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
+			      uint64_t reject_limit, uint8_t **plain, size_t *plain_len);
 void keypair_wipe(struct keypair *kp);
 
 #endif

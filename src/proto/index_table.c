@@ -2,8 +2,6 @@
 
 #include <stdlib.h>
 
-#include <sodium.h>
-
 #include "index_table.h"
 
 /* Indices are random, but mix anyway so chain length never depends on it. */
@@ -54,11 +52,13 @@ int index_table_insert(struct index_table *t, struct index_entry *e, uint32_t in
 	return 0;
 }
 
-int index_table_pick(const struct index_table *t, uint32_t *index)
+int index_table_pick(const struct index_table *t, const struct rng *rng, uint32_t *index)
 {
 	/* With fewer than 2^31 entries each draw is free with p > 1/2. */
 	for (int tries = 0; tries < 64; tries++) {
-		uint32_t candidate = randombytes_random();
+		uint32_t candidate;
+
+		rng_fill(rng, &candidate, sizeof(candidate));
 
 		if (!index_find(t, candidate)) {
 			*index = candidate;
@@ -72,7 +72,7 @@ int index_table_insert_random(struct index_table *t, struct index_entry *e)
 {
 	uint32_t index;
 
-	if (index_table_pick(t, &index))
+	if (index_table_pick(t, NULL, &index))
 		return -1;
 	return index_table_insert(t, e, index);
 }

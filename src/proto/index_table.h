@@ -2,7 +2,7 @@
  * Receiver index table: local 32-bit index -> pending handshake or keypair,
  * O(1) expected. Entries are intrusive (embedded in the handshake and
  * keypair structs), so insert and remove never allocate. Indices are drawn
- * at random (randombytes) and unique among the table's live entries.
+ * at random (from an rng, see rng.h) and unique among the table's live entries.
  */
 #ifndef OVPN_INDEX_TABLE_H
 #define OVPN_INDEX_TABLE_H
@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "rng.h"
 
 struct proto_peer;
 
@@ -35,9 +37,9 @@ struct index_table {
 /* Allocate 2^bits buckets (1..24). 0 or -1. */
 int index_table_init(struct index_table *t, unsigned bits);
 void index_table_free(struct index_table *t);
-/* A random index no live entry uses (to write into a message before the
- * entry is linked). 0 or -1. */
-int index_table_pick(const struct index_table *t, uint32_t *index);
+/* A random index from rng (NULL: randombytes) that no live entry uses (to
+ * write into a message before the entry is linked). 0 or -1. */
+int index_table_pick(const struct index_table *t, const struct rng *rng, uint32_t *index);
 /* Link e under a fresh random index (stored in e->index). 0 or -1. */
 int index_table_insert_random(struct index_table *t, struct index_entry *e);
 /* Link e under a given index (tests, handover); -1 if it is taken. */

@@ -95,40 +95,33 @@ out:
 	return ret;
 }
 
-int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
-		 uint64_t reject_limit, uint8_t **plain, size_t *plain_len,
-		 enum drop_reason *drop)
+enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
+			      uint64_t reject_limit, uint8_t **plain, size_t *plain_len)
 {
 	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
 	uint8_t *c = pkt + KEYPAIR_HEADER_LEN;
 	uint64_t counter;
 	size_t clen;
 
-	*drop = DROP_TOO_SHORT;
 	if (len < KEYPAIR_MIN_PACKET)
-		goto out;
+		return DROP_TOO_SHORT;
 	counter = le64_load(pkt + 8);
-	*drop = DROP_COUNTER_LIMIT;
 	if (counter >= reject_limit)
-		goto out;
+		return DROP_COUNTER_LIMIT;
 	clen = len - KEYPAIR_MIN_PACKET;
 	keypair_nonce(nonce, pkt);
-	*drop = DROP_BAD_TAG;
 	if (keypair_subkeys(kp) < 0 ||
 	    crypto_aead_chacha20poly1305_ietf_decrypt_detached(
 		    c, NULL, c, clen, c + clen, pkt, KEYPAIR_HEADER_LEN,
 		    nonce, kp->recv_subkey))
-		goto out;
+		return DROP_BAD_TAG;
 	/* The window is checked and moved only for authentic packets. */
-	*drop = DROP_REPLAY;
 	if (!replay_check(&kp->replay, counter))
-		goto out;
+		return DROP_REPLAY;
 	replay_update(&kp->replay, counter);
 	*plain = c;
 	*plain_len = clen;
-	*drop = DROP_NONE;
-out:
-	return *drop == DROP_NONE ? 0 : -1;
+	return DROP_NONE;
 }
 
 void keypair_wipe(struct keypair *kp)

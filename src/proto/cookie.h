@@ -8,8 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "udp.h"
+#include <sys/socket.h>
 
 #define COOKIE_LEN 16
 #define COOKIE_REPLY_LEN 64
@@ -25,13 +24,13 @@ struct cookie_checker {
 /* 0 or -1. */
 int cookie_checker_init(struct cookie_checker *c, const uint8_t our_public[32]);
 void cookie_checker_wipe(struct cookie_checker *c);
-/* The cookie the holder of src should use for mac2 at now. 0 or -1. */
-int cookie_for(struct cookie_checker *c, const struct endpoint *src, uint64_t now,
+/* The cookie the holder of src (AF_INET or AF_INET6) should use for mac2 at now. 0 or -1. */
+int cookie_for(struct cookie_checker *c, const struct sockaddr *src, uint64_t now,
 	       uint8_t out[COOKIE_LEN]);
 /* The type-3 reply to handshake message msg (len bytes, mac1 verified)
  * from src. 0 or -1. */
 int cookie_reply_create(struct cookie_checker *c, const uint8_t *msg, size_t len,
-			const struct endpoint *src, uint64_t now,
+			const struct sockaddr *src, uint64_t now,
 			uint8_t out[COOKIE_REPLY_LEN]);
 
 /* Receiver index of a reply (len checked by the caller). */

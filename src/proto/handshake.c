@@ -114,10 +114,8 @@ static int hs_write_ephemeral(struct noise_state *st, uint8_t out[HS_KEY_LEN],
 }
 
 int handshake_write_initiation(struct noise_state *st, uint8_t msg[HS_INITIATION_LEN],
+			       const struct hs_keys *keys,
 			       const uint8_t eph_private[HS_KEY_LEN],
-			       const uint8_t local_public[HS_KEY_LEN],
-			       const uint8_t remote_public[HS_KEY_LEN],
-			       const uint8_t static_static[HS_KEY_LEN],
 			       uint32_t sender_index,
 			       const uint8_t timestamp[TAI64N_LEN])
 {
@@ -125,9 +123,9 @@ int handshake_write_initiation(struct noise_state *st, uint8_t msg[HS_INITIATION
 	msg[0] = MSG_TYPE_INITIATION;
 	handshake_put_le32(msg + HS_INIT_SENDER, sender_index);
 	if (hs_write_ephemeral(st, msg + HS_INIT_EPHEMERAL, eph_private) ||
-	    hs_mix_dh(st, eph_private, remote_public) ||
-	    noise_encrypt_and_hash(st, msg + HS_INIT_STATIC, local_public, HS_KEY_LEN) ||
-	    noise_mix_key(st, static_static, HS_KEY_LEN) ||
+	    hs_mix_dh(st, eph_private, keys->remote_public) ||
+	    noise_encrypt_and_hash(st, msg + HS_INIT_STATIC, keys->local_public, HS_KEY_LEN) ||
+	    noise_mix_key(st, keys->static_static, HS_KEY_LEN) ||
 	    noise_encrypt_and_hash(st, msg + HS_INIT_TIMESTAMP, timestamp, TAI64N_LEN))
 		return -1;
 	return 0;
@@ -161,33 +159,33 @@ int handshake_read_initiation_payload(struct noise_state *st,
 }
 
 int handshake_write_response(struct noise_state *st, uint8_t msg[HS_RESPONSE_LEN],
+			     const struct hs_keys *keys,
 			     const uint8_t eph_private[HS_KEY_LEN],
-			     const uint8_t initiator_ephemeral[HS_KEY_LEN],
-			     const uint8_t initiator_public[HS_KEY_LEN],
-			     uint32_t sender_index, uint32_t receiver_index)
+			     const uint8_t initiation[HS_INITIATION_LEN],
+			     uint32_t sender_index)
 {
 	memset(msg, 0, HS_RESPONSE_LEN);
 	msg[0] = MSG_TYPE_RESPONSE;
 	handshake_put_le32(msg + HS_RESP_SENDER, sender_index);
-	handshake_put_le32(msg + HS_RESP_RECEIVER, receiver_index);
+	memcpy(msg + HS_RESP_RECEIVER, initiation + HS_INIT_SENDER, 4);
 	if (hs_write_ephemeral(st, msg + HS_RESP_EPHEMERAL, eph_private) ||
-	    hs_mix_dh(st, eph_private, initiator_ephemeral) ||
-	    hs_mix_dh(st, eph_private, initiator_public) ||
+	    hs_mix_dh(st, eph_private, initiation + HS_INIT_EPHEMERAL) ||
+	    hs_mix_dh(st, eph_private, keys->remote_public) ||
 	    noise_encrypt_and_hash(st, msg + HS_RESP_EMPTY, NULL, 0))
 		return -1;
 	return 0;
 }
 
 int handshake_read_response(struct noise_state *st, const uint8_t msg[HS_RESPONSE_LEN],
-			    const uint8_t eph_private[HS_KEY_LEN],
-			    const uint8_t local_private[HS_KEY_LEN])
+			    const struct hs_keys *keys,
+			    const uint8_t eph_private[HS_KEY_LEN])
 {
 	const uint8_t *eph = msg + HS_RESP_EPHEMERAL;
 	uint8_t empty[1];
 
 	if (noise_mix_hash(st, eph, HS_KEY_LEN) ||
 	    hs_mix_dh(st, eph_private, eph) ||
-	    hs_mix_dh(st, local_private, eph) ||
+	    hs_mix_dh(st, keys->local_private, eph) ||
 	    noise_decrypt_and_hash(st, empty, msg + HS_RESP_EMPTY, NOISE_TAG_LEN))
 		return -1;
 	return 0;

@@ -177,8 +177,7 @@ static void kp_rotate(struct proto_peer *peer, bool initiator)
  * two of the three slots are in use, and the caller checked the index. */
 static struct keypair *kp_install(struct proto_peer *peer, bool initiator,
 				  uint32_t index, uint32_t remote_index,
-				  const uint8_t send_key[KEYPAIR_KEY_LEN],
-				  const uint8_t recv_key[KEYPAIR_KEY_LEN], uint64_t now)
+				  const struct keypair_keys *keys, uint64_t now)
 {
 	struct keypair *kp;
 
@@ -187,8 +186,8 @@ static struct keypair *kp_install(struct proto_peer *peer, bool initiator,
 	if (!kp)
 		return NULL;
 	keypair_wipe(kp);
-	memcpy(kp->send_key, send_key, KEYPAIR_KEY_LEN);
-	memcpy(kp->recv_key, recv_key, KEYPAIR_KEY_LEN);
+	memcpy(kp->send_key, keys->send, KEYPAIR_KEY_LEN);
+	memcpy(kp->recv_key, keys->recv, KEYPAIR_KEY_LEN);
 	replay_init(&kp->replay);
 	kp->remote_index = remote_index;
 	kp->created = now;
@@ -307,9 +306,10 @@ enum drop_reason proto_consume_data(struct proto_host *host, uint8_t *pkt, size_
 		goto out;
 	kp = keypair_of(e);
 	rx->peer = e->peer;
-	if (kp_expired(rx->peer, kp, now) ||
-	    keypair_open(kp, pkt, len, host->timers.reject_after_messages,
-			 &plain, &plain_len, &why))
+	if (kp_expired(rx->peer, kp, now))
+		goto out;
+	why = keypair_open(kp, pkt, len, host->timers.reject_after_messages, &plain, &plain_len);
+	if (why != DROP_NONE)
 		goto out;
 	data_received(rx->peer, kp, plain_len, now, rx);
 	rx->data = plain;
@@ -325,42 +325,35 @@ out:
 
 /* --- handshake --- */
 
-static void ephemeral_key(uint8_t out[PROTO_KEY_LEN], const uint8_t *given)
+/* The pair's keys as our side of peer sees them. */
+static struct hs_keys peer_keys(const struct proto_peer *peer)
 {
-	/* X25519 clamps the scalar itself: any 32 random bytes will do. */
-	if (given)
-		memcpy(out, given, PROTO_KEY_LEN);
-	else
-		randombytes_buf(out, PROTO_KEY_LEN);
+	return (struct hs_keys){
+		.local_private = peer->host->private_key,
+		.local_public = peer->host->public_key,
+		.remote_public = peer->public_key,
+		.static_static = peer->static_static,
+	};
 }
 
-static int pick_index(const struct index_table *t, const uint32_t *given, uint32_t *out)
-{
-	if (!given)
-		return index_table_pick(t, out);
-	*out = *given;
-	return index_table_lookup(t, *given, INDEX_HANDSHAKE) ||
-	       index_table_lookup(t, *given, INDEX_KEYPAIR) ? -1 : 0;
-}
-
-int proto_create_initiation_ex(struct proto_peer *peer, uint64_t now,
-			       const uint8_t timestamp[TAI64N_LEN], uint64_t jitter,
-			       const uint8_t *eph_private, const uint32_t *index,
-			       uint8_t out[HS_INITIATION_LEN])
+int proto_create_initiation(struct proto_peer *peer, uint64_t now,
+			    const uint8_t timestamp[TAI64N_LEN], uint64_t jitter,
+			    uint8_t out[HS_INITIATION_LEN])
 {
 	struct proto_host *host = peer->host;
 	struct proto_handshake *hs = &peer->hs;
+	struct hs_keys keys = peer_keys(peer);
 	uint32_t local;
 	int ret = -1;
 
 	hs_clear(peer);
-	if (pick_index(&host->indices, index, &local))
+	if (index_table_pick(&host->indices, &host->rng, &local))
 		goto out;
-	ephemeral_key(hs->eph_private, eph_private);
+	/* X25519 clamps the scalar itself: any 32 random bytes will do. */
+	rng_fill(&host->rng, hs->eph_private, PROTO_KEY_LEN);
 	hs->state = peer->initial;
-	if (handshake_write_initiation(&hs->state, out, hs->eph_private,
-				       host->public_key, peer->public_key,
-				       peer->static_static, local, timestamp) ||
+	if (handshake_write_initiation(&hs->state, out, &keys, hs->eph_private,
+				       local, timestamp) ||
 	    handshake_add_macs(out, HS_INITIATION_LEN, peer->mac1_key,
 			       peer_cookie(peer, now), peer->last_mac1) ||
 	    index_table_insert(&host->indices, &hs->local, local))
@@ -375,13 +368,6 @@ out:
 	if (ret)
 		hs_clear(peer);
 	return ret;
-}
-
-int proto_create_initiation(struct proto_peer *peer, uint64_t now,
-			    const uint8_t timestamp[TAI64N_LEN], uint64_t jitter,
-			    uint8_t out[HS_INITIATION_LEN])
-{
-	return proto_create_initiation_ex(peer, now, timestamp, jitter, NULL, NULL, out);
 }
 
 static bool reserved_zero(const uint8_t *msg)
@@ -431,83 +417,75 @@ out:
 	return why;
 }
 
-/* Write message 2 and derive the responder's keys (send k2, receive k1). */
+/* Write message 2 under a fresh ephemeral key, with its macs. */
 static int response_write(struct proto_peer *peer, struct noise_state *st,
-			  const uint8_t *msg, const uint8_t eph[PROTO_KEY_LEN],
-			  uint32_t local, uint64_t now, uint8_t response[HS_RESPONSE_LEN],
-			  uint8_t k_send[PROTO_KEY_LEN], uint8_t k_recv[PROTO_KEY_LEN])
+			  const uint8_t *msg, uint32_t local, uint64_t now,
+			  uint8_t response[HS_RESPONSE_LEN])
 {
-	if (handshake_write_response(st, response, eph, msg + HS_INIT_EPHEMERAL,
-				     peer->public_key, local,
-				     handshake_le32(msg + HS_INIT_SENDER)) ||
+	struct hs_keys keys = peer_keys(peer);
+	uint8_t eph[PROTO_KEY_LEN];
+	int ret = -1;
+
+	rng_fill(&peer->host->rng, eph, sizeof(eph));
+	if (handshake_write_response(st, response, &keys, eph, msg, local) ||
 	    handshake_add_macs(response, HS_RESPONSE_LEN, peer->mac1_key,
-			       peer_cookie(peer, now), peer->last_mac1) ||
-	    noise_split(st, k_recv, k_send))
-		return -1;
-	return 0;
+			       peer_cookie(peer, now), peer->last_mac1))
+		goto out;
+	ret = 0;
+out:
+	sodium_memzero(eph, sizeof(eph));
+	return ret;
 }
 
-enum drop_reason proto_consume_initiation_ex(struct proto_host *host, const uint8_t *msg,
-					     size_t len, uint64_t now, const uint8_t *cookie,
-					     const uint8_t *eph_private, const uint32_t *index,
-					     uint8_t response[HS_RESPONSE_LEN],
-					     struct proto_peer **peer)
+enum drop_reason proto_consume_initiation(struct proto_host *host, const uint8_t *msg,
+					  size_t len, uint64_t now, const uint8_t *cookie,
+					  struct proto_reply *reply)
 {
 	struct noise_state st;
-	uint8_t eph[PROTO_KEY_LEN], k_send[PROTO_KEY_LEN], k_recv[PROTO_KEY_LEN];
+	struct keypair_keys keys;
 	uint8_t ts[TAI64N_LEN];
 	struct proto_peer *p = NULL;
 	uint32_t local;
 	enum drop_reason why;
 
-	*peer = NULL;
+	reply->peer = NULL;
 	why = hs_precheck(host, msg, len, HS_INITIATION_LEN, MSG_TYPE_INITIATION, cookie);
 	if (why != DROP_NONE)
 		goto out;
 	why = initiation_read(host, msg, &st, &p, ts);
-	*peer = p;
+	reply->peer = p;
 	if (why != DROP_NONE)
 		goto out;
 	why = DROP_HS_NO_RESOURCES;
-	if (pick_index(&host->indices, index, &local))
+	if (index_table_pick(&host->indices, &host->rng, &local))
 		goto out;
-	ephemeral_key(eph, eph_private);
+	/* The responder sends with k2 and receives with k1. */
 	why = DROP_HS_INVALID;
-	if (response_write(p, &st, msg, eph, local, now, response, k_send, k_recv))
+	if (response_write(p, &st, msg, local, now, reply->msg) ||
+	    noise_split(&st, keys.recv, keys.send))
 		goto out;
 	why = DROP_HS_NO_RESOURCES;
-	if (!kp_install(p, false, local, handshake_le32(msg + HS_INIT_SENDER),
-			k_send, k_recv, now))
+	if (!kp_install(p, false, local, handshake_le32(msg + HS_INIT_SENDER), &keys, now))
 		goto out;
 	memcpy(p->latest_timestamp, ts, TAI64N_LEN);
 	peer_sent(p, now);
 	why = DROP_NONE;
 out:
 	noise_wipe(&st);
-	sodium_memzero(eph, sizeof(eph));
-	sodium_memzero(k_send, sizeof(k_send));
-	sodium_memzero(k_recv, sizeof(k_recv));
+	sodium_memzero(&keys, sizeof(keys));
 	return why;
-}
-
-enum drop_reason proto_consume_initiation(struct proto_host *host, const uint8_t *msg,
-					  size_t len, uint64_t now, const uint8_t *cookie,
-					  uint8_t response[HS_RESPONSE_LEN],
-					  struct proto_peer **peer)
-{
-	return proto_consume_initiation_ex(host, msg, len, now, cookie, NULL, NULL,
-					   response, peer);
 }
 
 /* Initiator: the response completes our handshake; derive (send k1, receive k2). */
 static int response_read(struct proto_peer *peer, const uint8_t *msg,
-			 uint8_t k_send[PROTO_KEY_LEN], uint8_t k_recv[PROTO_KEY_LEN])
+			 struct keypair_keys *keys)
 {
 	struct noise_state st = peer->hs.state;
+	struct hs_keys hk = peer_keys(peer);
 	int ret = -1;
 
-	if (handshake_read_response(&st, msg, peer->hs.eph_private, peer->host->private_key) ||
-	    noise_split(&st, k_send, k_recv))
+	if (handshake_read_response(&st, msg, &hk, peer->hs.eph_private) ||
+	    noise_split(&st, keys->send, keys->recv))
 		goto out;
 	ret = 0;
 out:
@@ -519,7 +497,7 @@ enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *
 					size_t len, uint64_t now, const uint8_t *cookie,
 					struct proto_peer **peer)
 {
-	uint8_t k_send[PROTO_KEY_LEN], k_recv[PROTO_KEY_LEN];
+	struct keypair_keys keys;
 	struct index_entry *e;
 	struct proto_peer *p;
 	uint32_t local;
@@ -537,13 +515,12 @@ enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *
 	p = e->peer;
 	*peer = p;
 	why = DROP_HS_INVALID;
-	if (response_read(p, msg, k_send, k_recv))
+	if (response_read(p, msg, &keys))
 		goto out;
 	local = p->hs.local.index;
 	hs_clear(p);
 	why = DROP_HS_NO_RESOURCES;
-	if (!kp_install(p, true, local, handshake_le32(msg + HS_RESP_SENDER),
-			k_send, k_recv, now))
+	if (!kp_install(p, true, local, handshake_le32(msg + HS_RESP_SENDER), &keys, now))
 		goto out;
 	p->want_handshake = false;
 	p->keepalive_after_handshake = true;
@@ -552,8 +529,7 @@ enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *
 	p->last_handshake = now;
 	why = DROP_NONE;
 out:
-	sodium_memzero(k_send, sizeof(k_send));
-	sodium_memzero(k_recv, sizeof(k_recv));
+	sodium_memzero(&keys, sizeof(keys));
 	return why;
 }
 
