@@ -18,6 +18,7 @@ static void control_client_close(struct control_client *cl)
 	if (cl->lfd.fd < 0)
 		return;
 	loop_del(cl->ctl->loop, &cl->lfd);
+	timerq_remove(&cl->ctl->loop->timers, &cl->timer);
 	close(cl->lfd.fd);
 	cl->lfd.fd = -1;
 	strbuf_free(&cl->out);
@@ -150,28 +151,20 @@ static void control_accept(struct loop_fd *lfd, uint32_t events)
 	cl->in_len = 0;
 	cl->out_off = 0;
 	strbuf_init(&cl->out);
-	cl->deadline = timerq_now() + CONTROL_CLIENT_TIMEOUT_NS;
 	if (loop_add(c->loop, &cl->lfd, EPOLLIN) < 0) {
 		close(fd);
 		cl->lfd.fd = -1;
+		return;
 	}
+	/* Room for every client was reserved at control_open. */
+	timerq_set(&c->loop->timers, &cl->timer, timerq_now() + CONTROL_CLIENT_TIMEOUT_NS);
 }
 
-uint64_t control_expire(struct control *c, uint64_t now)
+/* A client past its deadline. */
+static void control_client_expired(struct timer *t, uint64_t now)
 {
-	uint64_t next = UINT64_MAX;
-
-	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		struct control_client *cl = &c->clients[i];
-
-		if (cl->lfd.fd < 0)
-			continue;
-		if (cl->deadline <= now)
-			control_client_close(cl);
-		else if (cl->deadline < next)
-			next = cl->deadline;
-	}
-	return next;
+	(void)now;
+	control_client_close(container_of(t, struct control_client, timer));
 }
 
 /* A socket file already there: refuse if a daemon answers, else remove it. */
@@ -226,6 +219,7 @@ int control_open(struct control *c, struct loop *loop, const char *path,
 		c->clients[i].lfd.fd = -1;
 		c->clients[i].lfd.on_event = control_client_event;
 		c->clients[i].ctl = c;
+		timer_init(&c->clients[i].timer, control_client_expired);
 	}
 	/* Absolute, so it can be removed at exit wherever the daemon is. */
 	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
@@ -238,7 +232,8 @@ int control_open(struct control *c, struct loop *loop, const char *path,
 	}
 	path = sun.sun_path;
 	control_make_parent(path);
-	if (control_clear_stale(&sun) < 0)
+	if (control_clear_stale(&sun) < 0 ||
+	    timerq_reserve(&loop->timers, loop->timers.cap + CONTROL_MAX_CLIENTS) < 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -38,9 +38,9 @@ static void basics(void)
 	struct timer a, b, c;
 
 	CHECK(timerq_init(&q, 2) == 0);
-	timer_init(&a);
-	timer_init(&b);
-	timer_init(&c);
+	timer_init(&a, NULL);
+	timer_init(&b, NULL);
+	timer_init(&c, NULL);
 	CHECK(timerq_next(&q) == TIMERQ_NONE);
 	CHECK(timerq_timeout_ms(&q, 0) == -1);
 	CHECK(timerq_pop_due(&q, UINT64_MAX - 1) == NULL);
@@ -78,7 +78,7 @@ static void randomized(void)
 
 	CHECK(timerq_init(&q, N) == 0);
 	for (int i = 0; i < N; i++)
-		timer_init(&timers[i]);
+		timer_init(&timers[i], NULL);
 	for (int step = 0; step < 200000; step++) {
 		int i = (int)(rnd() % N);
 		uint64_t d = 1 + rnd() % 1000000;
