@@ -205,22 +205,27 @@ static void control_make_parent(const char *path)
 		log_warn("control-socket directory %s: %s", dir, strerror(errno));
 }
 
-int control_open(struct control *c, struct loop *loop, const char *path,
-		 uid_t uid, gid_t gid, control_handler handler, void *ctx)
+void control_init(struct control *c, control_handler handler, void *ctx)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char cwd[sizeof(sun.sun_path)];
-	mode_t old_umask;
-	int fd = -1, n;
-
 	memset(c, 0, sizeof(*c));
 	c->lfd.fd = -1;
+	c->handler = handler;
+	c->ctx = ctx;
 	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		c->clients[i].lfd.fd = -1;
 		c->clients[i].lfd.on_event = control_client_event;
 		c->clients[i].ctl = c;
 		timer_init(&c->clients[i].timer, control_client_expired);
 	}
+}
+
+int control_open(struct control *c, struct loop *loop, const char *path, uid_t uid, gid_t gid)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char cwd[sizeof(sun.sun_path)];
+	mode_t old_umask;
+	int fd = -1, n;
+
 	/* Absolute, so it can be removed at exit wherever the daemon is. */
 	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
 		n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", cwd, path);
@@ -249,8 +254,6 @@ int control_open(struct control *c, struct loop *loop, const char *path,
 	c->lfd.fd = fd;
 	c->lfd.on_event = control_accept;
 	c->loop = loop;
-	c->handler = handler;
-	c->ctx = ctx;
 	strcpy(c->path, path);
 	return loop_add(loop, &c->lfd, EPOLLIN);
 fail:

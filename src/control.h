@@ -58,12 +58,13 @@ struct control {
 	struct control_client clients[CONTROL_MAX_CLIENTS];
 };
 
+/* Not open, no client; requests go to handler(ctx, ...). */
+void control_init(struct control *c, control_handler handler, void *ctx);
 /* Create the socket at path (mode 0660, owned by uid:gid; parent directory
  * created 0755 if missing; a stale socket replaced, a live one refused) and
  * watch it in loop; the clients' deadlines go in the loop's timer queue.
  * 0 or -1 (logged). */
-int control_open(struct control *c, struct loop *loop, const char *path,
-		 uid_t uid, gid_t gid, control_handler handler, void *ctx);
+int control_open(struct control *c, struct loop *loop, const char *path, uid_t uid, gid_t gid);
 /* Close every client and the socket, and remove the socket file. */
 void control_close(struct control *c);
 

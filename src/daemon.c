@@ -354,8 +354,7 @@ static int setup(struct daemon *d)
 		cfg->uid = getuid();
 		cfg->gid = getgid();
 	}
-	if (control_open(&d->ctl, &d->loop, cfg->control_socket, cfg->uid, cfg->gid,
-			 control_request, d) < 0)
+	if (control_open(&d->ctl, &d->loop, cfg->control_socket, cfg->uid, cfg->gid) < 0)
 		return -1;
 	if (signals_setup(d) < 0)
 		return -1;
@@ -424,7 +423,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	d.sig.fd = -1;
 	d.dp.tun.fd = -1;
 	d.dp.udp.fd4 = d.dp.udp.fd6 = -1;
-	d.ctl.lfd.fd = -1;
+	control_init(&d.ctl, control_request, &d);
 	d.loop.epfd = -1;
 	if (setup(&d) == 0) {
 		if (opts->ready_fd >= 0)
