@@ -7,7 +7,7 @@
 # - started as nobody with only CAP_NET_ADMIN (setpriv, as systemd's
 #   AmbientCapabilities does): runs; with no capability: one clear error;
 # - an unknown user: a clear error naming it, and nothing left behind.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd setpriv
 two_hosts

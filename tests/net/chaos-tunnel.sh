@@ -4,7 +4,7 @@
 # datagrams. A 20 MiB TCP transfer through the tunnel still completes with
 # matching sha256 (nothing corrupt reached a tun), and the daemons counted
 # the replays and the bad tags.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 heavy_test
 need_cmd jq

@@ -7,7 +7,7 @@
 # drops (a receive buffer overflowing under load) is told apart through the
 # kernel's per-socket drop count, which the relay and probes log: such a
 # case is run again (3 tries) instead of failing.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 
 RELAY=$TOOLS/chaos-relay
 PROBE=$TOOLS/udp-probe

@@ -4,7 +4,7 @@
 #   non-zero rx/tx, and a replayed data packet raising the replay counter;
 # - garbage on the socket (random bytes, an over-long line, NULs, too many
 #   clients) gets an error or a close, and the tunnel keeps forwarding.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd jq tcpdump
 two_hosts

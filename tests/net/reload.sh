@@ -3,7 +3,7 @@
 # traffic while the existing peer's session (handshake, counters) is left
 # untouched; SIGHUP with a broken config keeps the old one running; a peer
 # removed by reload loses its routes.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd jq
 two_hosts

@@ -3,7 +3,7 @@
 # kernel that says no), then mixed the other way: TCP transfers both ways
 # over IPv4 and IPv6 inside the tunnel arrive whole (sha256), so the
 # segmentation, UDP GSO/GRO, coalescing and every fallback interoperate.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd jq
 two_hosts

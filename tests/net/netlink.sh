@@ -2,7 +2,7 @@
 # tun + netlink: in a fresh namespace, nltool opens a tun, sets its MTU,
 # addresses and routes; check each with ip(8), then that errors are clean
 # and the device goes away with the process.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/net/lib.sh"
 need_root
 need_cmd ip
 

@@ -1,14 +1,14 @@
-# Shared helpers for the integration tests (sourced by tests/*.sh).
+# Shared helpers for the integration tests (sourced by tests/net/*.sh).
 # Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
 # In CI (CI=true) or with OVPN_NO_SKIP=1 a skip is a hard error: a namespace
 # test that did not run must not look like one that passed.
 
 set -u
 
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 SRC=$top_builddir/src
-TOOLS=$top_builddir/tests
+TOOLS=$top_builddir/tests/tools
 
 TEST_NAME=$(basename "$0" .sh)
 # Namespace names are prefixed per test run so parallel tests never collide.

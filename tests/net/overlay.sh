@@ -2,7 +2,7 @@
 # Two hosts, overlay both ways: ping over IPv4 and IPv6 inside the tunnel,
 # first over an IPv4 underlay, then over an IPv6 underlay; and a 50 MiB TCP
 # transfer through the tunnel whose sha256 matches at both ends.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 heavy_test
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ovpnd under valgrind through a handshake, pings and a transfer, then a clean
 # SIGTERM exit: no invalid access, no leak.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 heavy_test
 need_cmd valgrind

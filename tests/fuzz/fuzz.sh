@@ -2,7 +2,7 @@
 # Every libFuzzer target (one per parser of untrusted bytes) from its seed
 # corpus for FUZZ_SECONDS each (default 8): any crash, leak or sanitizer
 # report fails the test. Longer runs: tests/fuzz/run.sh SECONDS.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 [ -x "$top_builddir/tests/fuzz/fuzz_data" ] || skip "fuzz targets not built (configure found no clang)"
 heavy_test
 cd "$TMP" || hard_error "no temp dir"

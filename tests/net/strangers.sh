@@ -2,7 +2,7 @@
 # Strangers get silence: a well-formed initiation from an unknown key, one
 # with a wrong mac1, a replayed (stale) initiation, and a data packet for an
 # index of no session are each dropped, counted, and never answered.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd jq tcpdump
 two_hosts

@@ -2,7 +2,7 @@
 # Restart of one side: traffic resumes within 10 s. Roaming: the initiator's
 # underlay address changes mid-stream and traffic resumes without restarting
 # the responder, which now sends to the new address.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 two_hosts
 host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32 "persistent-keepalive = 1"

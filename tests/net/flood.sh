@@ -6,7 +6,7 @@
 # - handshake initiations with a valid mac1 from 64 source ports: cookie
 #   replies go out, the DH work stays bounded by the rate limit, and a real
 #   peer that restarts during the flood still connects.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 heavy_test
 need_cmd jq

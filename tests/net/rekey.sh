@@ -3,7 +3,7 @@
 # OVPN_TEST_TIMERS (a test-only option that ovpnd announces in its log),
 # sessions are replaced several times during a paced TCP transfer and a ping
 # stream: the transfer's sha256 matches and no ping is lost.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 heavy_test
 two_hosts

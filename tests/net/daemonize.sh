@@ -2,7 +2,7 @@
 # Without -f ovpnd detaches: the command returns 0 only once the daemon is
 # up (tun present, pidfile written), and returns non-zero with the error on
 # stderr when start-up fails.
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 two_hosts
 host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32

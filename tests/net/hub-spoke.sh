@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hub and spokes: three spokes on one LAN reach each other only through the
 # hub, which forwards between its peers (ip_forward=1).
-. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 bridge_ns lan
 ns_add H; attach H 192.0.2.1/24; keygen h
