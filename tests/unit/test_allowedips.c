@@ -49,47 +49,47 @@ static void test_v4(void)
 	struct allowedips t;
 
 	allowedips_init(&t);
-	CHECK(lk(&t, "10.0.0.1") == NULL);
-	CHECK(ins(&t, "10.77.0.0", 16, P(1)) == 0);
-	CHECK(ins(&t, "10.77.1.0", 24, P(2)) == 0);
-	CHECK(ins(&t, "10.77.1.5", 32, P(3)) == 0);
-	CHECK(ins(&t, "10.77.1.128", 25, P(4)) == 0);
-	CHECK(lk(&t, "10.77.1.5") == P(3));
-	CHECK(lk(&t, "10.77.1.6") == P(2));
-	CHECK(lk(&t, "10.77.1.200") == P(4));
-	CHECK(lk(&t, "10.77.2.1") == P(1));
-	CHECK(lk(&t, "10.78.0.1") == NULL);
-	CHECK(lk(&t, "0.0.0.0") == NULL);
+	CHECK_EQ(lk(&t, "10.0.0.1"), NULL);
+	CHECK_EQ(ins(&t, "10.77.0.0", 16, P(1)), 0);
+	CHECK_EQ(ins(&t, "10.77.1.0", 24, P(2)), 0);
+	CHECK_EQ(ins(&t, "10.77.1.5", 32, P(3)), 0);
+	CHECK_EQ(ins(&t, "10.77.1.128", 25, P(4)), 0);
+	CHECK_EQ(lk(&t, "10.77.1.5"), P(3));
+	CHECK_EQ(lk(&t, "10.77.1.6"), P(2));
+	CHECK_EQ(lk(&t, "10.77.1.200"), P(4));
+	CHECK_EQ(lk(&t, "10.77.2.1"), P(1));
+	CHECK_EQ(lk(&t, "10.78.0.1"), NULL);
+	CHECK_EQ(lk(&t, "0.0.0.0"), NULL);
 	/* /0 catches everything else, v4 only */
-	CHECK(ins(&t, "0.0.0.0", 0, P(5)) == 0);
-	CHECK(lk(&t, "10.78.0.1") == P(5));
-	CHECK(lk(&t, "255.255.255.255") == P(5));
-	CHECK(lk(&t, "10.77.1.5") == P(3));
-	CHECK(lk(&t, "fd77::1") == NULL);
+	CHECK_EQ(ins(&t, "0.0.0.0", 0, P(5)), 0);
+	CHECK_EQ(lk(&t, "10.78.0.1"), P(5));
+	CHECK_EQ(lk(&t, "255.255.255.255"), P(5));
+	CHECK_EQ(lk(&t, "10.77.1.5"), P(3));
+	CHECK_EQ(lk(&t, "fd77::1"), NULL);
 	/* replace keeps one entry */
-	CHECK(ins(&t, "10.77.1.0", 24, P(6)) == 0);
-	CHECK(lk(&t, "10.77.1.6") == P(6));
+	CHECK_EQ(ins(&t, "10.77.1.0", 24, P(6)), 0);
+	CHECK_EQ(lk(&t, "10.77.1.6"), P(6));
 	/* host bits are masked on insert and remove */
-	CHECK(ins(&t, "192.0.2.77", 24, P(7)) == 0);
-	CHECK(lk(&t, "192.0.2.1") == P(7));
-	CHECK(lk(&t, "192.0.3.1") == P(5));
-	CHECK(rm(&t, "192.0.2.200", 24) == 0);
-	CHECK(lk(&t, "192.0.2.1") == P(5));
+	CHECK_EQ(ins(&t, "192.0.2.77", 24, P(7)), 0);
+	CHECK_EQ(lk(&t, "192.0.2.1"), P(7));
+	CHECK_EQ(lk(&t, "192.0.3.1"), P(5));
+	CHECK_EQ(rm(&t, "192.0.2.200", 24), 0);
+	CHECK_EQ(lk(&t, "192.0.2.1"), P(5));
 	/* remove: exact prefix only */
-	CHECK(rm(&t, "10.77.1.0", 25) == -1);
-	CHECK(rm(&t, "10.77.1.5", 32) == 0);
-	CHECK(rm(&t, "10.77.1.5", 32) == -1);
-	CHECK(lk(&t, "10.77.1.5") == P(6));
-	CHECK(rm(&t, "10.77.0.0", 16) == 0);
-	CHECK(lk(&t, "10.77.2.1") == P(5));
-	CHECK(lk(&t, "10.77.1.200") == P(4));
-	CHECK(rm(&t, "0.0.0.0", 0) == 0);
-	CHECK(lk(&t, "10.77.2.1") == NULL);
+	CHECK_EQ(rm(&t, "10.77.1.0", 25), -1);
+	CHECK_EQ(rm(&t, "10.77.1.5", 32), 0);
+	CHECK_EQ(rm(&t, "10.77.1.5", 32), -1);
+	CHECK_EQ(lk(&t, "10.77.1.5"), P(6));
+	CHECK_EQ(rm(&t, "10.77.0.0", 16), 0);
+	CHECK_EQ(lk(&t, "10.77.2.1"), P(5));
+	CHECK_EQ(lk(&t, "10.77.1.200"), P(4));
+	CHECK_EQ(rm(&t, "0.0.0.0", 0), 0);
+	CHECK_EQ(lk(&t, "10.77.2.1"), NULL);
 	/* bad input */
-	CHECK(ins(&t, "10.0.0.0", 33, P(1)) == -1);
-	CHECK(ins(&t, "10.0.0.0", 8, NULL) == -1);
-	CHECK(allowedips_insert(&t, AF_UNIX, (const uint8_t *)"abcd", 8, P(1)) == -1);
-	CHECK(allowedips_lookup(&t, AF_UNIX, (const uint8_t *)"abcd") == NULL);
+	CHECK_EQ(ins(&t, "10.0.0.0", 33, P(1)), -1);
+	CHECK_EQ(ins(&t, "10.0.0.0", 8, NULL), -1);
+	CHECK_EQ(allowedips_insert(&t, AF_UNIX, (const uint8_t *)"abcd", 8, P(1)), -1);
+	CHECK_EQ(allowedips_lookup(&t, AF_UNIX, (const uint8_t *)"abcd"), NULL);
 	allowedips_free(&t);
 	CHECK(t.root4 == NULL && t.root6 == NULL);
 }
@@ -99,29 +99,29 @@ static void test_v6(void)
 	struct allowedips t;
 
 	allowedips_init(&t);
-	CHECK(ins(&t, "fd77::", 64, P(1)) == 0);
-	CHECK(ins(&t, "fd77::2", 128, P(2)) == 0);
-	CHECK(ins(&t, "fd77::ffff:0:0", 96, P(3)) == 0);
-	CHECK(ins(&t, "2001:db8::", 32, P(4)) == 0);
-	CHECK(lk(&t, "fd77::2") == P(2));
-	CHECK(lk(&t, "fd77::3") == P(1));
-	CHECK(lk(&t, "fd77::ffff:1:2") == P(3));
-	CHECK(lk(&t, "fd77:0:0:1::2") == NULL);
-	CHECK(lk(&t, "2001:db8:ffff::1") == P(4));
-	CHECK(lk(&t, "10.77.0.2") == NULL);
-	CHECK(ins(&t, "::", 0, P(5)) == 0);
-	CHECK(lk(&t, "fd77:0:0:1::2") == P(5));
-	CHECK(lk(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff") == P(5));
-	CHECK(ins(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 128, P(6)) == 0);
-	CHECK(lk(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff") == P(6));
-	CHECK(lk(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe") == P(5));
-	CHECK(ins(&t, "fd77::1234", 64, P(7)) == 0);	/* replace, masked */
-	CHECK(lk(&t, "fd77::3") == P(7));
-	CHECK(ins(&t, "fd77::", 129, P(1)) == -1);
-	CHECK(rm(&t, "fd77::", 63) == -1);
-	CHECK(rm(&t, "fd77::", 64) == 0);
-	CHECK(lk(&t, "fd77::3") == P(5));
-	CHECK(lk(&t, "fd77::2") == P(2));
+	CHECK_EQ(ins(&t, "fd77::", 64, P(1)), 0);
+	CHECK_EQ(ins(&t, "fd77::2", 128, P(2)), 0);
+	CHECK_EQ(ins(&t, "fd77::ffff:0:0", 96, P(3)), 0);
+	CHECK_EQ(ins(&t, "2001:db8::", 32, P(4)), 0);
+	CHECK_EQ(lk(&t, "fd77::2"), P(2));
+	CHECK_EQ(lk(&t, "fd77::3"), P(1));
+	CHECK_EQ(lk(&t, "fd77::ffff:1:2"), P(3));
+	CHECK_EQ(lk(&t, "fd77:0:0:1::2"), NULL);
+	CHECK_EQ(lk(&t, "2001:db8:ffff::1"), P(4));
+	CHECK_EQ(lk(&t, "10.77.0.2"), NULL);
+	CHECK_EQ(ins(&t, "::", 0, P(5)), 0);
+	CHECK_EQ(lk(&t, "fd77:0:0:1::2"), P(5));
+	CHECK_EQ(lk(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), P(5));
+	CHECK_EQ(ins(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 128, P(6)), 0);
+	CHECK_EQ(lk(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), P(6));
+	CHECK_EQ(lk(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"), P(5));
+	CHECK_EQ(ins(&t, "fd77::1234", 64, P(7)), 0);	/* replace, masked */
+	CHECK_EQ(lk(&t, "fd77::3"), P(7));
+	CHECK_EQ(ins(&t, "fd77::", 129, P(1)), -1);
+	CHECK_EQ(rm(&t, "fd77::", 63), -1);
+	CHECK_EQ(rm(&t, "fd77::", 64), 0);
+	CHECK_EQ(lk(&t, "fd77::3"), P(5));
+	CHECK_EQ(lk(&t, "fd77::2"), P(2));
 	allowedips_free(&t);
 }
 
@@ -156,31 +156,31 @@ static void test_by_value(void)
 	int stops = 0;
 
 	allowedips_init(&t);
-	CHECK(ins(&t, "10.77.0.2", 32, P(1)) == 0);
-	CHECK(ins(&t, "198.51.100.9", 24, P(1)) == 0);
-	CHECK(ins(&t, "fd77::2", 128, P(1)) == 0);
-	CHECK(ins(&t, "10.77.0.0", 16, P(2)) == 0);
-	CHECK(ins(&t, "10.77.0.3", 32, P(3)) == 0);
-	CHECK(ins(&t, "fd77::", 64, P(2)) == 0);
-	CHECK(allowedips_walk(&t, P(1), walk_cb, &w) == 3);
-	CHECK(w.n == 3);
-	CHECK(!strcmp(w.s[0], "10.77.0.2/32"));
-	CHECK(!strcmp(w.s[1], "198.51.100.0/24"));
-	CHECK(!strcmp(w.s[2], "fd77::2/128"));
+	CHECK_EQ(ins(&t, "10.77.0.2", 32, P(1)), 0);
+	CHECK_EQ(ins(&t, "198.51.100.9", 24, P(1)), 0);
+	CHECK_EQ(ins(&t, "fd77::2", 128, P(1)), 0);
+	CHECK_EQ(ins(&t, "10.77.0.0", 16, P(2)), 0);
+	CHECK_EQ(ins(&t, "10.77.0.3", 32, P(3)), 0);
+	CHECK_EQ(ins(&t, "fd77::", 64, P(2)), 0);
+	CHECK_EQ(allowedips_walk(&t, P(1), walk_cb, &w), 3);
+	CHECK_EQ(w.n, 3);
+	CHECK_STR(w.s[0], "10.77.0.2/32");
+	CHECK_STR(w.s[1], "198.51.100.0/24");
+	CHECK_STR(w.s[2], "fd77::2/128");
 	CHECK(allowedips_walk(&t, P(1), stop_cb, &stops) == 1 && stops == 1);
-	CHECK(allowedips_walk(&t, P(9), walk_cb, &w) == 0);
-	CHECK(allowedips_remove_by_value(&t, P(1)) == 3);
-	CHECK(allowedips_remove_by_value(&t, P(1)) == 0);
-	CHECK(lk(&t, "10.77.0.2") == P(2));
-	CHECK(lk(&t, "10.77.0.3") == P(3));
-	CHECK(lk(&t, "198.51.100.9") == NULL);
-	CHECK(lk(&t, "fd77::2") == P(2));
-	CHECK(allowedips_remove_by_value(&t, P(2)) == 2);
-	CHECK(lk(&t, "10.77.0.2") == NULL);
-	CHECK(lk(&t, "10.77.0.3") == P(3));
-	CHECK(t.root6 == NULL);
-	CHECK(allowedips_remove_by_value(&t, P(3)) == 1);
-	CHECK(t.root4 == NULL);
+	CHECK_EQ(allowedips_walk(&t, P(9), walk_cb, &w), 0);
+	CHECK_EQ(allowedips_remove_by_value(&t, P(1)), 3);
+	CHECK_EQ(allowedips_remove_by_value(&t, P(1)), 0);
+	CHECK_EQ(lk(&t, "10.77.0.2"), P(2));
+	CHECK_EQ(lk(&t, "10.77.0.3"), P(3));
+	CHECK_EQ(lk(&t, "198.51.100.9"), NULL);
+	CHECK_EQ(lk(&t, "fd77::2"), P(2));
+	CHECK_EQ(allowedips_remove_by_value(&t, P(2)), 2);
+	CHECK_EQ(lk(&t, "10.77.0.2"), NULL);
+	CHECK_EQ(lk(&t, "10.77.0.3"), P(3));
+	CHECK_EQ(t.root6, NULL);
+	CHECK_EQ(allowedips_remove_by_value(&t, P(3)), 1);
+	CHECK_EQ(t.root4, NULL);
 	allowedips_free(&t);
 }
 
@@ -292,8 +292,8 @@ static void cross_check(int family)
 		if (allowedips_lookup(&t, family, a) != ref_lookup(a))
 			mismatches++;
 	}
-	CHECK(rm_ok == 800);
-	CHECK(mismatches == 0);
+	CHECK_EQ(rm_ok, 800);
+	CHECK_EQ(mismatches, 0);
 	if (mismatches)
 		fprintf(stderr, "family %d: %d mismatches\n", family, mismatches);
 	/* removing everything by value leaves an empty trie */
@@ -337,20 +337,20 @@ static void many_peers(void)
 		a6[15] = (uint8_t)i;
 		wrong += allowedips_lookup(&t, AF_INET6, a6) != &many[i];
 	}
-	CHECK(fails == 0);
-	CHECK(wrong == 0);
+	CHECK_EQ(fails, 0);
+	CHECK_EQ(wrong, 0);
 	printf("10000 peers (20000 prefixes) inserted in %.1f ms\n", dt * 1e3);
-	CHECK(dt < 1.0);	/* about a millisecond normally; generous for sanitizers */
+	CHECK_LT(dt, 1.0);	/* about a millisecond normally; generous for sanitizers */
 	allowedips_free(&t);
 }
 
 int main(void)
 {
-	test_v4();
-	test_v6();
-	test_by_value();
-	cross_check(AF_INET);
-	cross_check(AF_INET6);
-	many_peers();
+	RUN(test_v4());
+	RUN(test_v6());
+	RUN(test_by_value());
+	RUN(cross_check(AF_INET));
+	RUN(cross_check(AF_INET6));
+	RUN(many_peers());
 	return tap_done();
 }

@@ -31,27 +31,31 @@ static void test_cookie_reply(void)
 	randombytes_buf(priv, sizeof(priv));
 	crypto_scalarmult_base(pub, priv);
 	randombytes_buf(msg, sizeof(msg));
-	CHECK(cookie_checker_init(&c, pub) == 0);
-	CHECK(cookie_reply_create(&c, msg, sizeof(msg), &src, now, reply) == 0);
+	CHECK_EQ(cookie_checker_init(&c, pub), 0);
+	CHECK_EQ(cookie_reply_create(&c, msg, sizeof(msg), &src, now, reply), 0);
 	CHECK(reply[0] == 3 && !reply[1] && !reply[2] && !reply[3]);
-	CHECK(!memcmp(reply + 4, msg + 4, 4));	/* answers the sender index */
-	CHECK(cookie_reply_index(reply) == (uint32_t)(msg[4] | msg[5] << 8 | msg[6] << 16 | (uint32_t)msg[7] << 24));
+	CHECK_MEM(reply + 4, msg + 4, 4);	/* answers the sender index */
+	CHECK_EQ(cookie_reply_index(reply), (uint32_t)(msg[4] | msg[5] << 8 | msg[6] << 16 | (uint32_t)msg[7] << 24));
 	/* The receiver opens it with our public key and its own mac1. */
-	CHECK(cookie_reply_open(reply, sizeof(reply), pub, msg + 148 - 32, cookie) == 0);
-	CHECK(cookie_for(&c, &src, now, expect) == 0);
+	CHECK_EQ(cookie_reply_open(reply, sizeof(reply), pub, msg + 148 - 32, cookie), 0);
+	CHECK_EQ(cookie_for(&c, &src, now, expect), 0);
 	CHECK_MEM(cookie, expect, COOKIE_LEN);
 	/* Wrong length, wrong key, wrong mac1, any flipped bit: refused. */
-	CHECK(cookie_reply_open(reply, sizeof(reply) - 1, pub, msg + 116, cookie) < 0);
+	CHECK_LT(cookie_reply_open(reply, sizeof(reply) - 1, pub, msg + 116, cookie), 0);
 	randombytes_buf(other, sizeof(other));
-	CHECK(cookie_reply_open(reply, sizeof(reply), other, msg + 116, cookie) < 0);
-	CHECK(cookie_reply_open(reply, sizeof(reply), pub, msg, cookie) < 0);
+	CHECK_LT(cookie_reply_open(reply, sizeof(reply), other, msg + 116, cookie), 0);
+	CHECK_LT(cookie_reply_open(reply, sizeof(reply), pub, msg, cookie), 0);
 	for (size_t bit = 0; bit < sizeof(reply) * 8; bit++) {
+		tap_label("bit %zu", bit);
 		if (bit >= 32 && bit < 64)
 			continue;	/* the index is not authenticated: it only routes */
 		reply[bit / 8] ^= (uint8_t)(1 << (bit % 8));
-		CHECK(cookie_reply_open(reply, sizeof(reply), pub, msg + 116, cookie) < 0);
+		CHECK_LT(cookie_reply_open(reply, sizeof(reply), pub, msg + 116, cookie), 0);
 		reply[bit / 8] ^= (uint8_t)(1 << (bit % 8));
+		if (tap_failed())
+			break;
 	}
+	tap_unlabel();
 	cookie_checker_wipe(&c);
 }
 
@@ -84,8 +88,13 @@ static void test_ratelimit(void)
 	unsigned allowed = 0;
 
 	ratelimit_init(&r);
-	for (int i = 0; i < RATELIMIT_BURST; i++)
+	for (int i = 0; i < RATELIMIT_BURST; i++) {
+		tap_label("packet %d", i);
 		CHECK(ratelimit_allow(&r, i % 2 ? &a : &a2, now));	/* ports share a bucket */
+		if (tap_failed())
+			break;
+	}
+	tap_unlabel();
 	CHECK(!ratelimit_allow(&r, &a, now));
 	CHECK(!ratelimit_allow(&r, &a2, now));
 	CHECK(ratelimit_allow(&r, &b, now));			/* others unaffected */
@@ -105,15 +114,15 @@ static void test_ratelimit(void)
 		randombytes_buf(&e.in6.sin6_addr, 16);
 		ratelimit_allow(&r, &e, now + 10 * SEC);
 	}
-	CHECK(sizeof(r.slots) / sizeof(r.slots[0]) == RATELIMIT_SLOTS);
+	CHECK_EQ(sizeof(r.slots) / sizeof(r.slots[0]), RATELIMIT_SLOTS);
 }
 
 int main(void)
 {
 	if (sodium_init() < 0)
 		return 99;
-	test_cookie_reply();
-	test_cookie_binding();
-	test_ratelimit();
+	RUN(test_cookie_reply());
+	RUN(test_cookie_binding());
+	RUN(test_ratelimit());
 	return tap_done();
 }

@@ -16,13 +16,13 @@ static void test_vectors(void)
 	unhex(pub, vec_resp_public);
 	CHECK_MEM(p.rh.public_key, pub, 32);
 
-	CHECK(pair_initiate(&p, 0, 0, m1) == 0);
-	CHECK(unhex(want, vec_initiation) == HS_INITIATION_LEN);
+	CHECK_EQ(pair_initiate(&p, 0, 0, m1), 0);
+	CHECK_EQ(unhex(want, vec_initiation), HS_INITIATION_LEN);
 	CHECK_MEM(m1, want, HS_INITIATION_LEN);
-	CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_NONE);
-	CHECK(unhex(want, vec_response) == HS_RESPONSE_LEN);
+	CHECK_EQ(pair_respond(&p, 0, m1, sizeof(m1), m2), DROP_NONE);
+	CHECK_EQ(unhex(want, vec_response), HS_RESPONSE_LEN);
 	CHECK_MEM(m2, want, HS_RESPONSE_LEN);
-	CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), 0, NULL, &who) == DROP_NONE);
+	CHECK_EQ(proto_consume_response(&p.ih, m2, sizeof(m2), 0, NULL, &who), DROP_NONE);
 	CHECK(who == &p.ip);
 	/* Key confirmation: the responder may not send yet, the initiator may. */
 	CHECK(!proto_can_send(&p.rp, 0) && proto_can_send(&p.ip, 0));
@@ -35,10 +35,10 @@ static void test_vectors(void)
 	unhex(want, vec_key_r2i);
 	CHECK_MEM(p.ip.current->recv_key, want, 32);
 	CHECK_MEM(p.rp.next->send_key, want, 32);
-	CHECK(p.ip.current->remote_index == VEC_RESP_INDEX);
-	CHECK(p.rp.next->remote_index == VEC_INI_INDEX);
-	CHECK(p.ip.current->local.index == VEC_INI_INDEX);
-	CHECK(p.rp.next->local.index == VEC_RESP_INDEX);
+	CHECK_EQ(p.ip.current->remote_index, VEC_RESP_INDEX);
+	CHECK_EQ(p.rp.next->remote_index, VEC_INI_INDEX);
+	CHECK_EQ(p.ip.current->local.index, VEC_INI_INDEX);
+	CHECK_EQ(p.rp.next->local.index, VEC_RESP_INDEX);
 	/* The initiator's handshake state is gone. */
 	CHECK(!p.ip.hs.in_flight && sodium_is_zero(p.ip.hs.eph_private, 32));
 	pair_free(&p);
@@ -57,23 +57,23 @@ static void round_trip(struct proto_host *ah, struct proto_peer *a_peer,
 	size_t n;
 
 	tai64n_encode(ts, secs, 0);
-	CHECK(proto_create_initiation(a_peer, now, ts, 0, m1) == 0);
-	CHECK(proto_consume_initiation(bh, m1, sizeof(m1), now, NULL, m2, &who) == DROP_NONE);
-	CHECK(who == b_peer);
-	CHECK(proto_consume_response(ah, m2, sizeof(m2), now, NULL, &who) == DROP_NONE);
-	CHECK(who == a_peer);
+	CHECK_EQ(proto_create_initiation(a_peer, now, ts, 0, m1), 0);
+	CHECK_EQ(proto_consume_initiation(bh, m1, sizeof(m1), now, NULL, m2, &who), DROP_NONE);
+	CHECK_EQ(who, b_peer);
+	CHECK_EQ(proto_consume_response(ah, m2, sizeof(m2), now, NULL, &who), DROP_NONE);
+	CHECK_EQ(who, a_peer);
 	/* The responder's session waits in next until data confirms it. */
 	fresh = b_peer->next;
 	CHECK(fresh && b_peer->current != fresh);
 	n = seal_bytes(a_peer, buf, 0, now);
-	CHECK(n == 32);
-	CHECK(proto_consume_data(bh, buf, n, now, &rx) == DROP_NONE);
+	CHECK_EQ(n, 32);
+	CHECK_EQ(proto_consume_data(bh, buf, n, now, &rx), DROP_NONE);
 	CHECK(rx.peer == b_peer && rx.len == 0 && rx.session_ready);
 	CHECK(b_peer->current == fresh && !b_peer->next);
 	CHECK(proto_can_send(b_peer, now));
 	make_ipv4(buf + KEYPAIR_HEADER_LEN, 60);
-	CHECK(proto_seal(b_peer, buf, 60, 1420, now, &n) == PROTO_SEAL_OK);
-	CHECK(proto_consume_data(ah, buf, n, now, &rx) == DROP_NONE);
+	CHECK_EQ(proto_seal(b_peer, buf, 60, 1420, now, &n), PROTO_SEAL_OK);
+	CHECK_EQ(proto_consume_data(ah, buf, n, now, &rx), DROP_NONE);
 	CHECK(rx.peer == a_peer && rx.len == 60 && rx.inner.family == AF_INET);
 }
 
@@ -106,12 +106,12 @@ static void test_simultaneous(void)
 
 	pair_init(&p, NULL);
 	tai64n_encode(ts, 500, 0);
-	CHECK(proto_create_initiation(&p.ip, 1, ts, 0, i1) == 0);
-	CHECK(proto_create_initiation(&p.rp, 1, ts, 0, r1) == 0);
-	CHECK(proto_consume_initiation(&p.rh, i1, sizeof(i1), 2, NULL, to_i, &who) == DROP_NONE);
-	CHECK(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, to_r, &who) == DROP_NONE);
-	CHECK(proto_consume_response(&p.ih, to_i, sizeof(to_i), 3, NULL, &who) == DROP_NONE);
-	CHECK(proto_consume_response(&p.rh, to_r, sizeof(to_r), 3, NULL, &who) == DROP_NONE);
+	CHECK_EQ(proto_create_initiation(&p.ip, 1, ts, 0, i1), 0);
+	CHECK_EQ(proto_create_initiation(&p.rp, 1, ts, 0, r1), 0);
+	CHECK_EQ(proto_consume_initiation(&p.rh, i1, sizeof(i1), 2, NULL, to_i, &who), DROP_NONE);
+	CHECK_EQ(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, to_r, &who), DROP_NONE);
+	CHECK_EQ(proto_consume_response(&p.ih, to_i, sizeof(to_i), 3, NULL, &who), DROP_NONE);
+	CHECK_EQ(proto_consume_response(&p.rh, to_r, sizeof(to_r), 3, NULL, &who), DROP_NONE);
 	CHECK(proto_can_send(&p.ip, 3) && proto_can_send(&p.rp, 3));
 	n = seal_bytes(&p.ip, buf, 0, 4);
 	CHECK(proto_consume_data(&p.rh, buf, n, 4, &rx) == DROP_NONE && rx.peer == &p.rp);
@@ -119,22 +119,22 @@ static void test_simultaneous(void)
 	CHECK(proto_consume_data(&p.ih, buf, n, 4, &rx) == DROP_NONE && rx.peer == &p.ip);
 	CHECK(p.ih.indices.count == 2 && p.rh.indices.count == 2);
 	proto_peer_free(&p.ip);
-	CHECK(p.ih.indices.count == 0);
+	CHECK_EQ(p.ih.indices.count, 0);
 	pair_free(&p);
 
 	/* A confirmed responder session ends our own attempt still in flight. */
 	pair_init(&p, NULL);
 	tai64n_encode(ts, 600, 0);
-	CHECK(proto_create_initiation(&p.ip, 1, ts, 0, i1) == 0);
-	CHECK(proto_create_initiation(&p.rp, 1, ts, 0, r1) == 0);
-	CHECK(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, to_r, &who) == DROP_NONE);
-	CHECK(proto_consume_response(&p.rh, to_r, sizeof(to_r), 3, NULL, &who) == DROP_NONE);
+	CHECK_EQ(proto_create_initiation(&p.ip, 1, ts, 0, i1), 0);
+	CHECK_EQ(proto_create_initiation(&p.rp, 1, ts, 0, r1), 0);
+	CHECK_EQ(proto_consume_initiation(&p.ih, r1, sizeof(r1), 2, NULL, to_r, &who), DROP_NONE);
+	CHECK_EQ(proto_consume_response(&p.rh, to_r, sizeof(to_r), 3, NULL, &who), DROP_NONE);
 	n = seal_bytes(&p.rp, buf, 0, 4);
 	CHECK(proto_consume_data(&p.ih, buf, n, 4, &rx) == DROP_NONE && rx.session_ready);
 	CHECK(!p.ip.hs.in_flight && !p.ip.want_handshake && p.ih.indices.count == 1);
 	CHECK(sodium_is_zero(p.ip.hs.eph_private, 32));
-	CHECK(proto_consume_initiation(&p.rh, i1, sizeof(i1), 5, NULL, to_i, &who) == DROP_NONE);
-	CHECK(proto_consume_response(&p.ih, to_i, sizeof(to_i), 5, NULL, &who) == DROP_UNKNOWN_INDEX);
+	CHECK_EQ(proto_consume_initiation(&p.rh, i1, sizeof(i1), 5, NULL, to_i, &who), DROP_NONE);
+	CHECK_EQ(proto_consume_response(&p.ih, to_i, sizeof(to_i), 5, NULL, &who), DROP_UNKNOWN_INDEX);
 	pair_free(&p);
 }
 
@@ -147,7 +147,7 @@ static void test_initiation_flips(void)
 	int refused = 0, refused_remac = 0, refused_cookie = 0, total = 0;
 
 	pair_init(&p, NULL);
-	CHECK(pair_initiate(&p, 0, 0, m1) == 0);
+	CHECK_EQ(pair_initiate(&p, 0, 0, m1), 0);
 	for (size_t bit = 0; bit < 8 * sizeof(m1); bit++) {
 		memcpy(bad, m1, sizeof(m1));
 		bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
@@ -170,12 +170,12 @@ static void test_initiation_flips(void)
 				&p.rh, bad, sizeof(bad), 0, cookie, m2, &who) == DROP_HS_BAD_MAC2;
 		}
 	}
-	CHECK(refused == total);
-	CHECK(refused_remac == 8 * (HS_INITIATION_LEN - 2 * HS_MAC_LEN - 4));
-	CHECK(refused_cookie == 8 * HS_MAC_LEN);
+	CHECK_EQ(refused, total);
+	CHECK_EQ(refused_remac, 8 * (HS_INITIATION_LEN - 2 * HS_MAC_LEN - 4));
+	CHECK_EQ(refused_cookie, 8 * HS_MAC_LEN);
 	/* The untouched message still works afterwards. */
 	memset(p.rp.latest_timestamp, 0, TAI64N_LEN);
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), 0, NULL, m2, &who) == DROP_NONE);
+	CHECK_EQ(proto_consume_initiation(&p.rh, m1, sizeof(m1), 0, NULL, m2, &who), DROP_NONE);
 	pair_free(&p);
 }
 
@@ -189,8 +189,8 @@ static void test_response_flips(void)
 
 	pair_init(&p, NULL);
 	proto_peer_set_cookie(&p.rp, cookie, 0);	/* m2 carries a real mac2 */
-	CHECK(pair_initiate(&p, 0, 0, m1) == 0);
-	CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_NONE);
+	CHECK_EQ(pair_initiate(&p, 0, 0, m1), 0);
+	CHECK_EQ(pair_respond(&p, 0, m1, sizeof(m1), m2), DROP_NONE);
 	for (size_t bit = 0; bit < 8 * (HS_RESPONSE_LEN - HS_MAC_LEN); bit++) {
 		memcpy(bad, m2, sizeof(m2));
 		bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
@@ -203,8 +203,8 @@ static void test_response_flips(void)
 								NULL, &who) != DROP_NONE;
 		}
 	}
-	CHECK(refused == 8 * (HS_RESPONSE_LEN - HS_MAC_LEN));
-	CHECK(refused_remac == 8 * (HS_RESPONSE_LEN - 2 * HS_MAC_LEN - 4));
+	CHECK_EQ(refused, 8 * (HS_RESPONSE_LEN - HS_MAC_LEN));
+	CHECK_EQ(refused_remac, 8 * (HS_RESPONSE_LEN - 2 * HS_MAC_LEN - 4));
 	/* mac2 bits: refused by an initiator under load (checking a cookie). */
 	refused = 0;
 	for (size_t bit = 8 * (HS_RESPONSE_LEN - HS_MAC_LEN); bit < 8 * HS_RESPONSE_LEN; bit++) {
@@ -213,12 +213,12 @@ static void test_response_flips(void)
 		refused += proto_consume_response(&p.ih, bad, sizeof(bad), 0, cookie,
 						  &who) == DROP_HS_BAD_MAC2;
 	}
-	CHECK(refused == 8 * HS_MAC_LEN);
+	CHECK_EQ(refused, 8 * HS_MAC_LEN);
 	/* Failed attempts left the pending handshake intact. */
 	CHECK(p.ip.hs.in_flight && !p.ip.current);
-	CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), 0, cookie, &who) == DROP_NONE);
+	CHECK_EQ(proto_consume_response(&p.ih, m2, sizeof(m2), 0, cookie, &who), DROP_NONE);
 	/* The same response again: its handshake is gone. */
-	CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), 0, NULL, &who) == DROP_UNKNOWN_INDEX);
+	CHECK_EQ(proto_consume_response(&p.ih, m2, sizeof(m2), 0, NULL, &who), DROP_UNKNOWN_INDEX);
 	pair_free(&p);
 }
 
@@ -231,31 +231,31 @@ static void test_lengths(void)
 	int bad1 = 0, bad2 = 0;
 
 	pair_init(&p, NULL);
-	CHECK(pair_initiate(&p, 0, 0, m1) == 0);
-	CHECK(pair_respond(&p, 0, m1, HS_INITIATION_LEN, m2) == DROP_NONE);
-	CHECK(pair_initiate(&p, 0, 1, m1) == 0);
+	CHECK_EQ(pair_initiate(&p, 0, 0, m1), 0);
+	CHECK_EQ(pair_respond(&p, 0, m1, HS_INITIATION_LEN, m2), DROP_NONE);
+	CHECK_EQ(pair_initiate(&p, 0, 1, m1), 0);
 	memset(p.rp.latest_timestamp, 0, TAI64N_LEN);
 	for (size_t len = 0; len < sizeof(m1); len++)
 		if (len != HS_INITIATION_LEN)
 			bad1 += proto_consume_initiation(&p.rh, m1, len, 0, NULL, resp,
 							 &who) == DROP_HS_BAD_LENGTH;
-	CHECK(bad1 == (int)sizeof(m1) - 1);
-	CHECK(pair_respond(&p, 0, m1, HS_INITIATION_LEN, m2) == DROP_NONE);
+	CHECK_EQ(bad1, (int)sizeof(m1) - 1);
+	CHECK_EQ(pair_respond(&p, 0, m1, HS_INITIATION_LEN, m2), DROP_NONE);
 	for (size_t len = 0; len < sizeof(m2); len++)
 		if (len != HS_RESPONSE_LEN)
 			bad2 += proto_consume_response(&p.ih, m2, len, 0, NULL,
 						       &who) == DROP_HS_BAD_LENGTH;
-	CHECK(bad2 == (int)sizeof(m2) - 1);
+	CHECK_EQ(bad2, (int)sizeof(m2) - 1);
 	/* Wrong type byte and non-zero reserved bytes. */
 	m2[0] = MSG_TYPE_INITIATION;
-	CHECK(proto_consume_response(&p.ih, m2, HS_RESPONSE_LEN, 0, NULL, &who) == DROP_HS_BAD_LENGTH);
+	CHECK_EQ(proto_consume_response(&p.ih, m2, HS_RESPONSE_LEN, 0, NULL, &who), DROP_HS_BAD_LENGTH);
 	m2[0] = MSG_TYPE_RESPONSE;
 	m2[2] = 1;
 	handshake_add_macs(m2, HS_RESPONSE_LEN, p.ih.mac1_key, NULL, NULL);
-	CHECK(proto_consume_response(&p.ih, m2, HS_RESPONSE_LEN, 0, NULL, &who) == DROP_HS_BAD_LENGTH);
+	CHECK_EQ(proto_consume_response(&p.ih, m2, HS_RESPONSE_LEN, 0, NULL, &who), DROP_HS_BAD_LENGTH);
 	m2[2] = 0;
 	handshake_add_macs(m2, HS_RESPONSE_LEN, p.ih.mac1_key, NULL, NULL);
-	CHECK(proto_consume_response(&p.ih, m2, HS_RESPONSE_LEN, 0, NULL, &who) == DROP_NONE);
+	CHECK_EQ(proto_consume_response(&p.ih, m2, HS_RESPONSE_LEN, 0, NULL, &who), DROP_NONE);
 	pair_free(&p);
 }
 
@@ -269,29 +269,29 @@ static void test_policy(void)
 
 	pair_init(&p, NULL);
 	/* Wrong mac1: keyed with another responder key. */
-	CHECK(pair_initiate(&p, 0, 0, m1) == 0);
+	CHECK_EQ(pair_initiate(&p, 0, 0, m1), 0);
 	m1[116] ^= 0x80;
-	CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_HS_BAD_MAC1);
+	CHECK_EQ(pair_respond(&p, 0, m1, sizeof(m1), m2), DROP_HS_BAD_MAC1);
 	handshake_add_macs(m1, sizeof(m1), p.ih.mac1_key, NULL, NULL);
-	CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_HS_BAD_MAC1);
+	CHECK_EQ(pair_respond(&p, 0, m1, sizeof(m1), m2), DROP_HS_BAD_MAC1);
 
 	/* Replayed timestamp: the same initiation twice, then an older one. */
-	CHECK(pair_initiate(&p, 0, 5, m1) == 0);
-	CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_NONE);
-	CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_HS_REPLAY);
-	CHECK(pair_initiate(&p, 0, 4, m1) == 0);
-	CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_HS_REPLAY);
-	CHECK(pair_initiate(&p, 0, 6, m1) == 0);
-	CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_NONE);
+	CHECK_EQ(pair_initiate(&p, 0, 5, m1), 0);
+	CHECK_EQ(pair_respond(&p, 0, m1, sizeof(m1), m2), DROP_NONE);
+	CHECK_EQ(pair_respond(&p, 0, m1, sizeof(m1), m2), DROP_HS_REPLAY);
+	CHECK_EQ(pair_initiate(&p, 0, 4, m1), 0);
+	CHECK_EQ(pair_respond(&p, 0, m1, sizeof(m1), m2), DROP_HS_REPLAY);
+	CHECK_EQ(pair_initiate(&p, 0, 6, m1), 0);
+	CHECK_EQ(pair_respond(&p, 0, m1, sizeof(m1), m2), DROP_NONE);
 
 	/* Unknown static key: a host r has no peer entry for. */
 	key_run(key, 0x21);
-	CHECK(proto_host_init(&stranger, key, NULL, 4, pair_lookup, NULL) == 0);
-	CHECK(proto_peer_init(&sp, &stranger, p.rh.public_key, NULL) == 0);
+	CHECK_EQ(proto_host_init(&stranger, key, NULL, 4, pair_lookup, NULL), 0);
+	CHECK_EQ(proto_peer_init(&sp, &stranger, p.rh.public_key, NULL), 0);
 	vec_timestamp(key);
-	CHECK(proto_create_initiation(&sp, 0, key, 0, m1) == 0);
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), 0, NULL, m2, &who) == DROP_HS_UNKNOWN_PEER);
-	CHECK(who == NULL);
+	CHECK_EQ(proto_create_initiation(&sp, 0, key, 0, m1), 0);
+	CHECK_EQ(proto_consume_initiation(&p.rh, m1, sizeof(m1), 0, NULL, m2, &who), DROP_HS_UNKNOWN_PEER);
+	CHECK_EQ(who, NULL);
 	proto_peer_free(&sp);
 	proto_host_free(&stranger);
 	pair_free(&p);
@@ -307,26 +307,26 @@ static void test_cookie_mac2(void)
 
 	pair_init(&p, NULL);
 	/* No cookie held: mac2 zero, refused by a loaded responder. */
-	CHECK(pair_initiate(&p, t0, 1, m1) == 0);
+	CHECK_EQ(pair_initiate(&p, t0, 1, m1), 0);
 	CHECK(sodium_is_zero(m1 + HS_INITIATION_LEN - HS_MAC_LEN, HS_MAC_LEN));
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, cookie, m2, &who) == DROP_HS_BAD_MAC2);
+	CHECK_EQ(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, cookie, m2, &who), DROP_HS_BAD_MAC2);
 	proto_peer_set_cookie(&p.ip, cookie, t0);
-	CHECK(pair_initiate(&p, t0, 2, m1) == 0);
+	CHECK_EQ(pair_initiate(&p, t0, 2, m1), 0);
 	CHECK(handshake_check_mac2(m1, sizeof(m1), cookie));
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, other, m2, &who) == DROP_HS_BAD_MAC2);
-	CHECK(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, cookie, m2, &who) == DROP_NONE);
+	CHECK_EQ(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, other, m2, &who), DROP_HS_BAD_MAC2);
+	CHECK_EQ(proto_consume_initiation(&p.rh, m1, sizeof(m1), t0, cookie, m2, &who), DROP_NONE);
 	/* The cookie lapses after cookie_lifetime: one ns before, and at. */
-	CHECK(pair_initiate(&p, t0 + 120 * SEC - 1, 3, m1) == 0);
+	CHECK_EQ(pair_initiate(&p, t0 + 120 * SEC - 1, 3, m1), 0);
 	CHECK(handshake_check_mac2(m1, sizeof(m1), cookie));
-	CHECK(pair_initiate(&p, t0 + 120 * SEC, 4, m1) == 0);
+	CHECK_EQ(pair_initiate(&p, t0 + 120 * SEC, 4, m1), 0);
 	CHECK(sodium_is_zero(m1 + HS_INITIATION_LEN - HS_MAC_LEN, HS_MAC_LEN));
 	/* The responder's mac2 on message 2 from a cookie it holds. */
 	proto_peer_set_cookie(&p.rp, other, t0);
-	CHECK(pair_initiate(&p, t0, 5, m1) == 0);
-	CHECK(pair_respond(&p, t0, m1, sizeof(m1), m2) == DROP_NONE);
+	CHECK_EQ(pair_initiate(&p, t0, 5, m1), 0);
+	CHECK_EQ(pair_respond(&p, t0, m1, sizeof(m1), m2), DROP_NONE);
 	CHECK(handshake_check_mac2(m2, sizeof(m2), other));
-	CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), t0, cookie, &who) == DROP_HS_BAD_MAC2);
-	CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), t0, other, &who) == DROP_NONE);
+	CHECK_EQ(proto_consume_response(&p.ih, m2, sizeof(m2), t0, cookie, &who), DROP_HS_BAD_MAC2);
+	CHECK_EQ(proto_consume_response(&p.ih, m2, sizeof(m2), t0, other, &who), DROP_NONE);
 	/* last_mac1 kept for the cookie reply's additional data. */
 	CHECK_MEM(p.rp.last_mac1, m2 + HS_RESPONSE_LEN - 2 * HS_MAC_LEN, HS_MAC_LEN);
 	pair_free(&p);
@@ -336,13 +336,13 @@ int main(void)
 {
 	if (sodium_init() < 0)
 		return 99;
-	test_vectors();
-	test_round_trips();
-	test_simultaneous();
-	test_initiation_flips();
-	test_response_flips();
-	test_lengths();
-	test_policy();
-	test_cookie_mac2();
+	RUN(test_vectors());
+	RUN(test_round_trips());
+	RUN(test_simultaneous());
+	RUN(test_initiation_flips());
+	RUN(test_response_flips());
+	RUN(test_lengths());
+	RUN(test_policy());
+	RUN(test_cookie_mac2());
 	return tap_done();
 }

@@ -59,10 +59,10 @@ static void test_vector(void)
 	for (int i = 0; i < KEY_LEN; i++)
 		priv[i] = (uint8_t)(i + 1);
 	key_to_base64(text, priv);
-	CHECK(strcmp(text, vector_priv_b64) == 0);
-	CHECK(key_from_base64(back, text, strlen(text), NULL) == 0);
+	CHECK_STR(text, vector_priv_b64);
+	CHECK_EQ(key_from_base64(back, text, strlen(text), NULL), 0);
 	CHECK_MEM(back, priv, KEY_LEN);
-	CHECK(key_public_from_private(pub, priv) == 0);
+	CHECK_EQ(key_public_from_private(pub, priv), 0);
 	CHECK_MEM(pub, vector_pub, KEY_LEN);
 }
 
@@ -73,11 +73,11 @@ static void test_generate(void)
 
 	key_generate(a);
 	key_generate(b);
-	CHECK(memcmp(a, b, KEY_LEN) != 0);
+	CHECK_NE(memcmp(a, b, KEY_LEN), 0);
 	CHECK((a[0] & 7) == 0 && (a[31] & 0x80) == 0 && (a[31] & 0x40) != 0);
 	key_to_base64(text, a);
 	CHECK(strlen(text) == KEY_BASE64_LEN && text[43] == '=');
-	CHECK(key_from_base64(back, text, strlen(text), NULL) == 0);
+	CHECK_EQ(key_from_base64(back, text, strlen(text), NULL), 0);
 	CHECK_MEM(back, a, KEY_LEN);
 }
 
@@ -87,7 +87,7 @@ static void expect_bad(const char *text, const char *reason)
 	const char *why = NULL;
 
 	memset(key, 0xaa, sizeof(key));
-	CHECK(key_from_base64(key, text, strlen(text), &why) < 0);
+	CHECK_LT(key_from_base64(key, text, strlen(text), &why), 0);
 	CHECK_STR_CONTAINS(why, reason);
 	CHECK(sodium_is_zero(key, sizeof(key)));
 }
@@ -127,7 +127,7 @@ static void expect_fd(const char *data, size_t len, int want, const char *reason
 	uint8_t key[KEY_LEN];
 	int fd = fd_of(data, len);
 
-	CHECK(key_fd_read(fd, "input", key, errbuf, sizeof(errbuf)) == want);
+	CHECK_EQ(key_fd_read(fd, "input", key, errbuf, sizeof(errbuf)), want);
 	close(fd);
 	if (want == 0) {
 		CHECK(key[0] == 1 && key[31] == 32);
@@ -136,8 +136,8 @@ static void expect_fd(const char *data, size_t len, int want, const char *reason
 	CHECK_STR_CONTAINS(str(errbuf), "input: ");
 	CHECK_STR_CONTAINS(str(errbuf), reason);
 	/* a private key, even a damaged one, is never quoted */
-	CHECK(strstr(errbuf, "AQIDBAUGBwgJ") == NULL);
-	CHECK(strchr(errbuf, '\n') == NULL);
+	CHECK_EQ(strstr(errbuf, "AQIDBAUGBwgJ"), NULL);
+	CHECK_EQ(strchr(errbuf, '\n'), NULL);
 }
 
 #define S(x) x, sizeof(x) - 1
@@ -164,39 +164,39 @@ static void test_file_read(void)
 	static const char good[] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=\n";
 
 	write_file(path, S(good), 0600);
-	CHECK(key_file_read(path, key, errbuf, sizeof(errbuf)) == 0);
+	CHECK_EQ(key_file_read(path, key, errbuf, sizeof(errbuf)), 0);
 	CHECK(key[0] == 1 && key[31] == 32);
 
 	write_file(path, S(good), 0644);
-	CHECK(key_file_read(path, key, errbuf, sizeof(errbuf)) < 0);
+	CHECK_LT(key_file_read(path, key, errbuf, sizeof(errbuf)), 0);
 	CHECK_STR_CONTAINS(str(errbuf), path);
 	CHECK_STR_CONTAINS(str(errbuf), "0644");
 	CHECK_STR_CONTAINS(str(errbuf), "chmod 600");
 	CHECK(sodium_is_zero(key, sizeof(key)));
 
 	write_file(path, S(good), 0640);
-	CHECK(key_file_read(path, key, errbuf, sizeof(errbuf)) < 0);
+	CHECK_LT(key_file_read(path, key, errbuf, sizeof(errbuf)), 0);
 	CHECK_STR_CONTAINS(str(errbuf), "0640");
 	CHECK_STR_CONTAINS(str(errbuf), "chmod 600");
 
 	write_file(path, S(good), 0602);
-	CHECK(key_file_read(path, key, errbuf, sizeof(errbuf)) < 0);
+	CHECK_LT(key_file_read(path, key, errbuf, sizeof(errbuf)), 0);
 	CHECK_STR_CONTAINS(str(errbuf), "too open");
 
 	write_file(path, S("AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=x"), 0600);
-	CHECK(key_file_read(path, key, errbuf, sizeof(errbuf)) < 0);
+	CHECK_LT(key_file_read(path, key, errbuf, sizeof(errbuf)), 0);
 	CHECK_STR_CONTAINS(str(errbuf), path);
-	CHECK(strstr(errbuf, "AQIDBAUG") == NULL);
+	CHECK_EQ(strstr(errbuf, "AQIDBAUG"), NULL);
 
-	CHECK(key_file_read(tmpdir, key, errbuf, sizeof(errbuf)) < 0);
+	CHECK_LT(key_file_read(tmpdir, key, errbuf, sizeof(errbuf)), 0);
 	CHECK_STR_CONTAINS(str(errbuf), "not a regular file");
 
 	path = tmp_path("fifo");
-	CHECK(mkfifo(path, 0600) == 0);
-	CHECK(key_file_read(path, key, errbuf, sizeof(errbuf)) < 0);
+	CHECK_EQ(mkfifo(path, 0600), 0);
+	CHECK_LT(key_file_read(path, key, errbuf, sizeof(errbuf)), 0);
 	CHECK_STR_CONTAINS(str(errbuf), "not a regular file");
 
-	CHECK(key_file_read(tmp_path("missing"), key, errbuf, sizeof(errbuf)) < 0);
+	CHECK_LT(key_file_read(tmp_path("missing"), key, errbuf, sizeof(errbuf)), 0);
 	CHECK_STR_CONTAINS(str(errbuf), "cannot open");
 }
 
@@ -219,43 +219,43 @@ static void test_file_write(void)
 	key_generate(a);
 	key_generate(b);
 	umask(0);
-	CHECK(key_file_write(path, a, 0600, false, errbuf, sizeof(errbuf)) == 0);
-	CHECK(mode_of(path) == 0600);
-	CHECK(key_file_read(path, back, errbuf, sizeof(errbuf)) == 0);
+	CHECK_EQ(key_file_write(path, a, 0600, false, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(mode_of(path), 0600);
+	CHECK_EQ(key_file_read(path, back, errbuf, sizeof(errbuf)), 0);
 	CHECK_MEM(back, a, KEY_LEN);
 
 	/* O_EXCL: no overwrite without force, and the old key survives */
 	errno = 0;
-	CHECK(key_file_write(path, b, 0600, false, errbuf, sizeof(errbuf)) < 0);
-	CHECK(errno == EEXIST);
+	CHECK_LT(key_file_write(path, b, 0600, false, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(errno, EEXIST);
 	CHECK_STR_CONTAINS(str(errbuf), "already exists");
-	CHECK(key_file_read(path, back, errbuf, sizeof(errbuf)) == 0);
+	CHECK_EQ(key_file_read(path, back, errbuf, sizeof(errbuf)), 0);
 	CHECK_MEM(back, a, KEY_LEN);
 
 	/* force replaces, and the new file has the mode asked, not the old one */
-	CHECK(chmod(path, 0644) == 0);
-	CHECK(key_file_write(path, b, 0600, true, errbuf, sizeof(errbuf)) == 0);
-	CHECK(mode_of(path) == 0600);
-	CHECK(key_file_read(path, back, errbuf, sizeof(errbuf)) == 0);
+	CHECK_EQ(chmod(path, 0644), 0);
+	CHECK_EQ(key_file_write(path, b, 0600, true, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(mode_of(path), 0600);
+	CHECK_EQ(key_file_read(path, back, errbuf, sizeof(errbuf)), 0);
 	CHECK_MEM(back, b, KEY_LEN);
 
 	/* the umask does not narrow a public key file's 0644 */
 	umask(077);
-	CHECK(key_file_write(tmp_path("w.pub"), b, 0644, false, errbuf, sizeof(errbuf)) == 0);
-	CHECK(mode_of(tmp_path("w.pub")) == 0644);
+	CHECK_EQ(key_file_write(tmp_path("w.pub"), b, 0644, false, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(mode_of(tmp_path("w.pub")), 0644);
 	umask(022);
 
 	/* a symlink is never written through */
 	snprintf(target, sizeof(target), "%s", tmp_path("target"));
 	write_file(target, S("keep"), 0644);
 	path = tmp_path("link");
-	CHECK(symlink(target, path) == 0);
-	CHECK(key_file_write(path, a, 0600, false, errbuf, sizeof(errbuf)) < 0);
-	CHECK(key_file_write(path, a, 0600, true, errbuf, sizeof(errbuf)) == 0);
-	CHECK((mode_of(path) & 0777) == 0600);
-	CHECK(mode_of(target) == 0644);
+	CHECK_EQ(symlink(target, path), 0);
+	CHECK_LT(key_file_write(path, a, 0600, false, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(key_file_write(path, a, 0600, true, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ((mode_of(path) & 0777), 0600);
+	CHECK_EQ(mode_of(target), 0644);
 
-	CHECK(key_file_write(tmp_path("nodir/k"), a, 0600, false, errbuf, sizeof(errbuf)) < 0);
+	CHECK_LT(key_file_write(tmp_path("nodir/k"), a, 0600, false, errbuf, sizeof(errbuf)), 0);
 	CHECK_STR_CONTAINS(str(errbuf), "cannot create");
 }
 
@@ -263,12 +263,12 @@ int main(void)
 {
 	if (sodium_init() < 0 || !mkdtemp(tmpdir))
 		return 99;
-	test_vector();
-	test_generate();
-	test_malformed();
-	test_fd_read();
-	test_file_read();
-	test_file_write();
+	RUN(test_vector());
+	RUN(test_generate());
+	RUN(test_malformed());
+	RUN(test_fd_read());
+	RUN(test_file_read());
+	RUN(test_file_write());
 	if (!tap_failures) {
 		char cmd[300];
 

@@ -119,14 +119,14 @@ static int cut(int version, uint8_t flags, size_t *lens)
 	struct virtio_net_hdr h;
 	size_t len = build_super(version, flags, &h);
 
-	CHECK(offload_segment_count(&h, super, len) == NSEG);
-	CHECK(offload_segment(&h, super, len, NSEG, out, lens, NSEG) == 0);
+	CHECK_EQ(offload_segment_count(&h, super, len), NSEG);
+	CHECK_EQ(offload_segment(&h, super, len, NSEG, out, lens, NSEG), 0);
 	/* In two calls, as when the send buffers run out... */
-	CHECK(offload_segment(&h, super, len, 0, out, lens, NSEG - 1) == NSEG - 1);
-	CHECK(offload_segment(&h, super, len, NSEG - 1, out + NSEG - 1, lens + NSEG - 1, 5) == 1);
+	CHECK_EQ(offload_segment(&h, super, len, 0, out, lens, NSEG - 1), NSEG - 1);
+	CHECK_EQ(offload_segment(&h, super, len, NSEG - 1, out + NSEG - 1, lens + NSEG - 1, 5), 1);
 	/* ...which gives the same as one. */
 	memcpy(big, segbuf, sizeof(segbuf));
-	CHECK(offload_segment(&h, super, len, 0, out, lens, NSEG) == NSEG);
+	CHECK_EQ(offload_segment(&h, super, len, 0, out, lens, NSEG), NSEG);
 	CHECK_MEM(big, segbuf, sizeof(segbuf));
 	return NSEG;
 }
@@ -136,30 +136,34 @@ static void test_segment(int version)
 	size_t ip_hlen = version == 4 ? 20 : 40, hdr = ip_hlen + TCP_HLEN, lens[NSEG];
 	uint8_t flags = F_ACK | F_PSH | F_FIN | F_CWR;
 
-	CHECK(cut(version, flags, lens) == NSEG);
+	CHECK_EQ(cut(version, flags, lens), NSEG);
 	for (unsigned i = 0; i < NSEG; i++) {
 		const uint8_t *s = segbuf[i], *tcp = s + ip_hlen;
 		size_t want = i < NSEG - 1 ? MSS : PAYLOAD - (NSEG - 1) * MSS;
 		uint8_t f = tcp[13];
 
-		CHECK(lens[i] == hdr + want);
+		tap_label("segment %u", i);
+		CHECK_EQ(lens[i], hdr + want);
 		if (version == 4) {
-			CHECK(be16(s + 2) == lens[i]);
-			CHECK(be16(s + 4) == 0x1234 + i);
-			CHECK(ref_fold(ref_sum(0, s, 20)) == 0);
+			CHECK_EQ(be16(s + 2), lens[i]);
+			CHECK_EQ(be16(s + 4), 0x1234 + i);
+			CHECK_EQ(ref_fold(ref_sum(0, s, 20)), 0);
 		} else {
-			CHECK(be16(s + 4) == lens[i] - 40);
+			CHECK_EQ(be16(s + 4), lens[i] - 40);
 		}
-		CHECK(be32(tcp + 4) == 0xfffff000u + (uint32_t)(i * MSS));
+		CHECK_EQ(be32(tcp + 4), 0xfffff000u + (uint32_t)(i * MSS));
 		CHECK(!!(f & F_FIN) == (i == NSEG - 1));
 		CHECK(!!(f & F_PSH) == (i == NSEG - 1));
 		CHECK(!!(f & F_CWR) == (i == 0));
 		CHECK(f & F_ACK);
-		CHECK(be16(tcp + 16) == ref_tcp_csum(s, lens[i]));
-		CHECK(offload_tcp_csum(s, lens[i]) == htons((uint16_t)ref_tcp_csum(s, lens[i])));
+		CHECK_EQ(be16(tcp + 16), ref_tcp_csum(s, lens[i]));
+		CHECK_EQ(offload_tcp_csum(s, lens[i]), htons((uint16_t)ref_tcp_csum(s, lens[i])));
 		CHECK_MEM(s + hdr, super + hdr + i * MSS, want);
 		CHECK_MEM(tcp + 20, super + ip_hlen + 20, TCP_HLEN - 20);
+		if (tap_failed())
+			break;
 	}
+	tap_unlabel();
 }
 
 static void test_segment_bad(void)
@@ -168,17 +172,17 @@ static void test_segment_bad(void)
 	size_t len = build_super(4, F_ACK, &h);
 
 	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
-	CHECK(offload_segment_count(&h, super, len) == -1);
+	CHECK_EQ(offload_segment_count(&h, super, len), -1);
 	h.gso_type = VIRTIO_NET_HDR_GSO_UDP;
-	CHECK(offload_segment_count(&h, super, len) == -1);
+	CHECK_EQ(offload_segment_count(&h, super, len), -1);
 	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	h.gso_size = 0;
-	CHECK(offload_segment_count(&h, super, len) == -1);
+	CHECK_EQ(offload_segment_count(&h, super, len), -1);
 	h.gso_size = MSS;
-	CHECK(offload_segment_count(&h, super, len - 1) == -1);	/* IP length disagrees */
-	CHECK(offload_segment_count(&h, super, 30) == -1);
+	CHECK_EQ(offload_segment_count(&h, super, len - 1), -1);	/* IP length disagrees */
+	CHECK_EQ(offload_segment_count(&h, super, 30), -1);
 	super[9] = 17;
-	CHECK(offload_segment_count(&h, super, len) == -1);
+	CHECK_EQ(offload_segment_count(&h, super, len), -1);
 }
 
 static void test_csum_complete(void)
@@ -196,10 +200,10 @@ static void test_csum_complete(void)
 	super[36] = (uint8_t)(partial >> 8);
 	super[37] = (uint8_t)partial;
 	h.gso_type = VIRTIO_NET_HDR_GSO_NONE;
-	CHECK(offload_csum_complete(super, len, &h) == 0);
-	CHECK(be16(super + 36) == ref_tcp_csum(super, len));
+	CHECK_EQ(offload_csum_complete(super, len, &h), 0);
+	CHECK_EQ(be16(super + 36), ref_tcp_csum(super, len));
 	h.csum_offset = (uint16_t)(len - 20 - 1);
-	CHECK(offload_csum_complete(super, len, &h) == -1);
+	CHECK_EQ(offload_csum_complete(super, len, &h), -1);
 }
 
 /* Cut, then coalesce the segments back: the original comes out. */
@@ -210,34 +214,44 @@ static void test_round_trip(int version)
 	struct offload_gro g = { 0 };
 	uint8_t orig[OFFLOAD_MAX_PKT];
 
-	CHECK(cut(version, F_ACK | F_PSH, lens) == NSEG);
+	CHECK_EQ(cut(version, F_ACK | F_PSH, lens), NSEG);
 	memcpy(orig, super, hdr + PAYLOAD);
 	memcpy(big, segbuf[0], lens[0]);
-	for (unsigned i = 0; i < NSEG; i++)
+	for (unsigned i = 0; i < NSEG; i++) {
+		tap_label("segment %u", i);
 		CHECK(offload_gro_eligible(segbuf[i], lens[i]));
+		if (tap_failed())
+			break;
+	}
+	tap_unlabel();
 	offload_gro_start(&g, big, lens[0], sizeof(big));
-	for (unsigned i = 1; i < NSEG; i++)
+	for (unsigned i = 1; i < NSEG; i++) {
+		tap_label("segment %u", i);
 		CHECK(offload_gro_append(&g, segbuf[i], lens[i]));
+		if (tap_failed())
+			break;
+	}
+	tap_unlabel();
 	CHECK(g.segs == NSEG && g.closed);
 	len = offload_gro_finish(&g, &h);
-	CHECK(len == hdr + PAYLOAD);
-	CHECK(g.pkt == NULL);
-	CHECK(h.gso_type == (version == 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6));
-	CHECK(h.flags == VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	CHECK_EQ(len, hdr + PAYLOAD);
+	CHECK_EQ(g.pkt, NULL);
+	CHECK_EQ(h.gso_type, (version == 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6));
+	CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	CHECK(h.gso_size == MSS && h.hdr_len == hdr);
 	CHECK(h.csum_start == ip_hlen && h.csum_offset == 16);
 	CHECK_MEM(big + hdr, orig + hdr, PAYLOAD);
-	CHECK(big[ip_hlen + 13] == (F_ACK | F_PSH));
-	CHECK(be32(big + ip_hlen + 4) == 0xfffff000u);
+	CHECK_EQ(big[ip_hlen + 13], (F_ACK | F_PSH));
+	CHECK_EQ(be32(big + ip_hlen + 4), 0xfffff000u);
 	if (version == 4) {
-		CHECK(be16(big + 2) == len);
-		CHECK(ref_fold(ref_sum(0, big, 20)) == 0);
+		CHECK_EQ(be16(big + 2), len);
+		CHECK_EQ(ref_fold(ref_sum(0, big, 20)), 0);
 	} else {
-		CHECK(be16(big + 4) == len - 40);
+		CHECK_EQ(be16(big + 4), len - 40);
 	}
 	/* NEEDS_CSUM done as the kernel would: the full checksum is right. */
-	CHECK(offload_csum_complete(big, len, &h) == 0);
-	CHECK(be16(big + ip_hlen + 16) == ref_tcp_csum(big, len));
+	CHECK_EQ(offload_csum_complete(big, len, &h), 0);
+	CHECK_EQ(be16(big + ip_hlen + 16), ref_tcp_csum(big, len));
 }
 
 /* As in a UDP GRO buffer: each segment behind a 16-byte header and
@@ -249,7 +263,7 @@ static void test_in_place(int version)
 	struct offload_gro g = { 0 };
 	uint8_t orig[OFFLOAD_MAX_PKT], *at[NSEG];
 
-	CHECK(cut(version, F_ACK | F_PSH, lens) == NSEG);
+	CHECK_EQ(cut(version, F_ACK | F_PSH, lens), NSEG);
 	memcpy(orig, super, hdr + PAYLOAD);
 	memset(big, 0xee, sizeof(big));
 	for (unsigned i = 0; i < NSEG; i++) {
@@ -259,14 +273,18 @@ static void test_in_place(int version)
 	}
 	offload_gro_start(&g, at[0], lens[0], sizeof(big) - 16);
 	for (unsigned i = 1; i < NSEG; i++) {
+		tap_label("segment %u", i);
 		CHECK(offload_gro_eligible(at[i], lens[i]));
 		CHECK(offload_gro_append(&g, at[i], lens[i]));
+		if (tap_failed())
+			break;
 	}
-	CHECK(g.segs == NSEG);
-	CHECK(offload_gro_finish(&g, &h) == hdr + PAYLOAD);
-	CHECK(h.gso_size == MSS);
+	tap_unlabel();
+	CHECK_EQ(g.segs, NSEG);
+	CHECK_EQ(offload_gro_finish(&g, &h), hdr + PAYLOAD);
+	CHECK_EQ(h.gso_size, MSS);
 	CHECK_MEM(at[0] + hdr, orig + hdr, PAYLOAD);
-	CHECK(at[0][ip_hlen + 13] == (F_ACK | F_PSH));
+	CHECK_EQ(at[0][ip_hlen + 13], (F_ACK | F_PSH));
 }
 
 static void set_csum(uint8_t *s, size_t len)
@@ -286,7 +304,7 @@ static void test_refusals(void)
 	uint8_t s1[SEG_ROOM];
 
 	CHECK(!offload_gro_append(&g, segbuf[1], 100));	/* nothing started */
-	CHECK(cut(4, F_ACK, lens) == NSEG);
+	CHECK_EQ(cut(4, F_ACK, lens), NSEG);
 	memcpy(big, segbuf[0], lens[0]);
 	offload_gro_start(&g, big, lens[0], sizeof(big));
 	CHECK(!offload_gro_append(&g, segbuf[2], lens[2]));	/* a gap */
@@ -320,12 +338,12 @@ static void test_refusals(void)
 	CHECK(offload_gro_append(&g, segbuf[2], lens[2]));
 	CHECK(offload_gro_append(&g, segbuf[3], lens[3]));	/* short: the end */
 	CHECK(!offload_gro_append(&g, segbuf[3], lens[3]));
-	CHECK(offload_gro_finish(&g, &h) == 20 + TCP_HLEN + PAYLOAD);
+	CHECK_EQ(offload_gro_finish(&g, &h), 20 + TCP_HLEN + PAYLOAD);
 
 	/* A lone segment goes out as it is, with no GSO. */
 	memcpy(big, segbuf[0], lens[0]);
 	offload_gro_start(&g, big, lens[0], sizeof(big));
-	CHECK(offload_gro_finish(&g, &h) == lens[0]);
+	CHECK_EQ(offload_gro_finish(&g, &h), lens[0]);
 	CHECK(h.gso_type == VIRTIO_NET_HDR_GSO_NONE && h.flags == 0);
 	CHECK_MEM(big, segbuf[0], lens[0]);
 
@@ -349,14 +367,14 @@ static void test_refusals(void)
 
 int main(void)
 {
-	test_segment(4);
-	test_segment(6);
-	test_segment_bad();
-	test_csum_complete();
-	test_round_trip(4);
-	test_round_trip(6);
-	test_in_place(4);
-	test_in_place(6);
-	test_refusals();
+	RUN(test_segment(4));
+	RUN(test_segment(6));
+	RUN(test_segment_bad());
+	RUN(test_csum_complete());
+	RUN(test_round_trip(4));
+	RUN(test_round_trip(6));
+	RUN(test_in_place(4));
+	RUN(test_in_place(6));
+	RUN(test_refusals());
 	return tap_done();
 }

@@ -14,26 +14,34 @@ static void test_queue(void)
 	uint8_t pkt[100];
 
 	memset(&p, 0, sizeof(p));
-	CHECK(peer_queue_front(&p) == NULL);
+	CHECK_EQ(peer_queue_front(&p), NULL);
 	for (unsigned i = 0; i < PEER_QUEUE_MAX + 10; i++) {
+		tap_label("push %u", i);
 		memset(pkt, (int)(i & 0xff), sizeof(pkt));
 		CHECK(peer_queue_push(&p, pkt, 20 + i % 50));
+		if (tap_failed())
+			break;
 	}
-	CHECK(p.queue_len == PEER_QUEUE_MAX);
-	CHECK(p.stats.queue_drops == 10);
+	tap_unlabel();
+	CHECK_EQ(p.queue_len, PEER_QUEUE_MAX);
+	CHECK_EQ(p.stats.queue_drops, 10);
 	/* The oldest ten were dropped: the front is packet 10. */
 	for (unsigned i = 10; i < PEER_QUEUE_MAX + 10; i++) {
 		struct pkt *q = peer_queue_front(&p);
 
-		CHECK(q != NULL);
+		tap_label("packet %u", i);
+		CHECK_NE(q, NULL);
 		if (!q)
 			break;
-		CHECK(q->len == 20 + i % 50);
-		CHECK(q->data[PKT_HEADROOM] == (uint8_t)i);
+		CHECK_EQ(q->len, 20 + i % 50);
+		CHECK_EQ(q->data[PKT_HEADROOM], (uint8_t)i);
 		peer_queue_pop(&p);
+		if (tap_failed())
+			break;
 	}
-	CHECK(peer_queue_front(&p) == NULL);
-	CHECK(p.queue == NULL);	/* memory returned once empty */
+	tap_unlabel();
+	CHECK_EQ(peer_queue_front(&p), NULL);
+	CHECK_EQ(p.queue, NULL);	/* memory returned once empty */
 	peer_queue_push(&p, pkt, 10);
 	peer_queue_clear(&p);
 	CHECK(p.queue == NULL && p.queue_len == 0 && p.stats.queue_drops == 11);
@@ -51,12 +59,17 @@ static void test_index(void)
 		randombytes_buf(peers[i].public_key, PROTO_KEY_LEN);
 		ptrs[i] = &peers[i];
 	}
-	CHECK(peer_index_build(&ix, ptrs, N) == 0);
-	for (size_t i = 0; i < N; i++)
+	CHECK_EQ(peer_index_build(&ix, ptrs, N), 0);
+	for (size_t i = 0; i < N; i++) {
+		tap_label("peer %zu", i);
 		CHECK(peer_index_find(&ix, peers[i].public_key) == &peers[i]);
+		if (tap_failed())
+			break;
+	}
+	tap_unlabel();
 	memcpy(other, peers[0].public_key, sizeof(other));
 	other[31] ^= 1;	/* same hash bytes, different key */
-	CHECK(peer_index_find(&ix, other) == NULL);
+	CHECK_EQ(peer_index_find(&ix, other), NULL);
 	peer_index_free(&ix);
 }
 
@@ -64,7 +77,7 @@ int main(void)
 {
 	if (sodium_init() < 0)
 		return 99;
-	test_queue();
-	test_index();
+	RUN(test_queue());
+	RUN(test_index());
 	return tap_done();
 }

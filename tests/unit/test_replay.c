@@ -20,10 +20,10 @@ static void test_in_order(void)
 	replay_init(&r);
 	for (uint64_t c = 0; c < 20000; c++)
 		ok += take(&r, c);
-	CHECK(ok == 20000);
+	CHECK_EQ(ok, 20000);
 	for (uint64_t c = 0; c < 20000; c++)
 		ok -= take(&r, c);
-	CHECK(ok == 20000);	/* every one a duplicate now */
+	CHECK_EQ(ok, 20000);	/* every one a duplicate now */
 }
 
 static void test_reorder_and_edges(void)
@@ -40,7 +40,7 @@ static void test_reorder_and_edges(void)
 	CHECK(!take(&r, top - 3));
 	CHECK(!take(&r, top));
 	/* REPLAY_WINDOW = 8128 behind the highest is the oldest accepted. */
-	CHECK(REPLAY_WINDOW == 8128);
+	CHECK_EQ(REPLAY_WINDOW, 8128);
 	CHECK(replay_check(&r, top - REPLAY_WINDOW));
 	CHECK(!replay_check(&r, top - REPLAY_WINDOW - 1));
 	CHECK(take(&r, top - REPLAY_WINDOW));
@@ -65,7 +65,7 @@ static void test_every_offset(void)
 			wrong += replay_check(&r, base - d) != (d <= REPLAY_WINDOW);
 		}
 	}
-	CHECK(wrong == 0);
+	CHECK_EQ(wrong, 0);
 }
 
 static void test_jumps(void)
@@ -82,8 +82,13 @@ static void test_jumps(void)
 	CHECK(take(&r, 5 + 64 * REPLAY_BLOCKS + 3 - REPLAY_WINDOW));
 	/* Bits from before the jump must not linger in reused blocks. */
 	replay_init(&r);
-	for (uint64_t c = 0; c < 64; c++)
+	for (uint64_t c = 0; c < 64; c++) {
+		tap_label("counter %llu", (unsigned long long)c);
 		CHECK(take(&r, c));
+		if (tap_failed())
+			break;
+	}
+	tap_unlabel();
 	CHECK(take(&r, 64 * REPLAY_BLOCKS + 10));	/* same block slot as 10 */
 	CHECK(!replay_check(&r, 10));			/* too old anyway */
 	CHECK(take(&r, 64 * REPLAY_BLOCKS + 9));		/* slot reused, bit clear */
@@ -91,8 +96,13 @@ static void test_jumps(void)
 	CHECK(take(&r, 64 * (REPLAY_BLOCKS + 1)));
 	/* One-block steps across the ring boundary. */
 	replay_init(&r);
-	for (uint64_t c = 0; c < 64 * 3 * REPLAY_BLOCKS; c += 63)
+	for (uint64_t c = 0; c < 64 * 3 * REPLAY_BLOCKS; c += 63) {
+		tap_label("counter %llu", (unsigned long long)c);
 		CHECK(take(&r, c));
+		if (tap_failed())
+			break;
+	}
+	tap_unlabel();
 	CHECK(!take(&r, 63 * 389));	/* the last but one taken */
 	CHECK(!take(&r, 63 * 390));
 }
@@ -116,10 +126,10 @@ static void test_near_limit(void)
 
 int main(void)
 {
-	test_in_order();
-	test_reorder_and_edges();
-	test_every_offset();
-	test_jumps();
-	test_near_limit();
+	RUN(test_in_order());
+	RUN(test_reorder_and_edges());
+	RUN(test_every_offset());
+	RUN(test_jumps());
+	RUN(test_near_limit());
 	return tap_done();
 }

@@ -37,35 +37,35 @@ static void basics(void)
 	struct timerq q;
 	struct timer a, b, c;
 
-	CHECK(timerq_init(&q, 2) == 0);
+	CHECK_EQ(timerq_init(&q, 2), 0);
 	timer_init(&a);
 	timer_init(&b);
 	timer_init(&c);
-	CHECK(timerq_next(&q) == TIMERQ_NONE);
-	CHECK(timerq_timeout_ms(&q, 0) == -1);
-	CHECK(timerq_pop_due(&q, UINT64_MAX - 1) == NULL);
-	CHECK(timerq_set(&q, &a, 5000000) == 0);
+	CHECK_EQ(timerq_next(&q), TIMERQ_NONE);
+	CHECK_EQ(timerq_timeout_ms(&q, 0), -1);
+	CHECK_EQ(timerq_pop_due(&q, UINT64_MAX - 1), NULL);
+	CHECK_EQ(timerq_set(&q, &a, 5000000), 0);
 	CHECK(timer_pending(&a) && !timer_pending(&b));
-	CHECK(timerq_set(&q, &b, 3000001) == 0);
-	CHECK(timerq_set(&q, &c, 1) == -1);	/* full */
+	CHECK_EQ(timerq_set(&q, &b, 3000001), 0);
+	CHECK_EQ(timerq_set(&q, &c, 1), -1);	/* full */
 	CHECK(!timer_pending(&c));
-	CHECK(timerq_next(&q) == 3000001);
-	CHECK(timerq_timeout_ms(&q, 0) == 4);	/* 3.000001 ms rounds up */
-	CHECK(timerq_timeout_ms(&q, 3000001) == 0);
-	CHECK(timerq_timeout_ms(&q, 9000000) == 0);
-	CHECK(timerq_pop_due(&q, 3000000) == NULL);
-	CHECK(timerq_set(&q, &b, 7000000) == 0);	/* update, still 2 */
-	CHECK(timerq_next(&q) == 5000000);
+	CHECK_EQ(timerq_next(&q), 3000001);
+	CHECK_EQ(timerq_timeout_ms(&q, 0), 4);	/* 3.000001 ms rounds up */
+	CHECK_EQ(timerq_timeout_ms(&q, 3000001), 0);
+	CHECK_EQ(timerq_timeout_ms(&q, 9000000), 0);
+	CHECK_EQ(timerq_pop_due(&q, 3000000), NULL);
+	CHECK_EQ(timerq_set(&q, &b, 7000000), 0);	/* update, still 2 */
+	CHECK_EQ(timerq_next(&q), 5000000);
 	CHECK(timerq_pop_due(&q, 8000000) == &a);
 	CHECK(!timer_pending(&a));
 	CHECK(timerq_pop_due(&q, 8000000) == &b);
-	CHECK(timerq_pop_due(&q, 8000000) == NULL);
+	CHECK_EQ(timerq_pop_due(&q, 8000000), NULL);
 	timerq_remove(&q, &b);			/* not queued: no-op */
-	CHECK(timerq_set(&q, &c, UINT64_MAX - 1) == 0);
-	CHECK(timerq_timeout_ms(&q, 0) == INT_MAX);
-	CHECK(timerq_reserve(&q, 3) == 0);
-	CHECK(timerq_set(&q, &a, 1) == 0);
-	CHECK(timerq_set(&q, &b, 2) == 0);
+	CHECK_EQ(timerq_set(&q, &c, UINT64_MAX - 1), 0);
+	CHECK_EQ(timerq_timeout_ms(&q, 0), INT_MAX);
+	CHECK_EQ(timerq_reserve(&q, 3), 0);
+	CHECK_EQ(timerq_set(&q, &a, 1), 0);
+	CHECK_EQ(timerq_set(&q, &b, 2), 0);
 	timerq_free(&q);
 	CHECK(!timer_pending(&a) && !timer_pending(&c));
 	CHECK(timerq_now() > 0 && timerq_now() <= timerq_now());
@@ -76,7 +76,7 @@ static void randomized(void)
 	struct timerq q;
 	int bad_next = 0, bad_pos = 0, bad_pop = 0, bad_set = 0;
 
-	CHECK(timerq_init(&q, N) == 0);
+	CHECK_EQ(timerq_init(&q, N), 0);
 	for (int i = 0; i < N; i++)
 		timer_init(&timers[i]);
 	for (int step = 0; step < 200000; step++) {
@@ -109,17 +109,17 @@ static void randomized(void)
 		if (now == UINT64_MAX - 1)
 			break;
 	}
-	CHECK(bad_set == 0);
-	CHECK(bad_next == 0);
-	CHECK(bad_pos == 0);
-	CHECK(bad_pop == 0);
+	CHECK_EQ(bad_set, 0);
+	CHECK_EQ(bad_next, 0);
+	CHECK_EQ(bad_pos, 0);
+	CHECK_EQ(bad_pop, 0);
 	CHECK(q.len == 0 && ref_min() == TIMERQ_NONE);
 	timerq_free(&q);
 }
 
 int main(void)
 {
-	basics();
-	randomized();
+	RUN(basics());
+	RUN(randomized());
 	return tap_done();
 }

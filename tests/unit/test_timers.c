@@ -15,7 +15,7 @@ static void initiate(struct proto_peer *peer, uint64_t now, uint64_t jitter)
 	uint8_t ts[TAI64N_LEN];
 
 	tai64n_encode(ts, secs++, 0);
-	CHECK(proto_create_initiation(peer, now, ts, jitter, m1) == 0);
+	CHECK_EQ(proto_create_initiation(peer, now, ts, jitter, m1), 0);
 }
 
 /* On demand, retries after REKEY_TIMEOUT + jitter, gives up at REKEY_ATTEMPT_TIME. */
@@ -27,33 +27,37 @@ static void test_retry_and_give_up(void)
 	int sent = 1;
 
 	pair_init(&p, NULL);
-	CHECK(proto_next_deadline(&p.ip, T0) == PROTO_NEVER);
-	CHECK(proto_timers_due(&p.ip, T0) == 0);
-	CHECK(proto_seal(&p.ip, buf, 10, 1420, T0, &n) == PROTO_SEAL_NO_SESSION);
-	CHECK(proto_next_deadline(&p.ip, T0) <= T0);
-	CHECK(proto_timers_due(&p.ip, T0) == PROTO_SEND_INITIATION);
+	CHECK_EQ(proto_next_deadline(&p.ip, T0), PROTO_NEVER);
+	CHECK_EQ(proto_timers_due(&p.ip, T0), 0);
+	CHECK_EQ(proto_seal(&p.ip, buf, 10, 1420, T0, &n), PROTO_SEAL_NO_SESSION);
+	CHECK_LE(proto_next_deadline(&p.ip, T0), T0);
+	CHECK_EQ(proto_timers_due(&p.ip, T0), PROTO_SEND_INITIATION);
 	initiate(&p.ip, T0, JITTER);
-	CHECK(p.ih.indices.count == 1);
+	CHECK_EQ(p.ih.indices.count, 1);
 	for (;;) {
+		tap_label("attempt %d", sent);
 		next = t + 5 * SEC + JITTER;
 		if (next >= T0 + 90 * SEC)
 			break;
-		CHECK(proto_next_deadline(&p.ip, t) == next);
-		CHECK(proto_timers_due(&p.ip, next - 1) == 0);
-		CHECK(proto_timers_due(&p.ip, next) == PROTO_SEND_INITIATION);
+		CHECK_EQ(proto_next_deadline(&p.ip, t), next);
+		CHECK_EQ(proto_timers_due(&p.ip, next - 1), 0);
+		CHECK_EQ(proto_timers_due(&p.ip, next), PROTO_SEND_INITIATION);
 		/* More queued packets do not restart the attempt. */
-		CHECK(proto_seal(&p.ip, buf, 10, 1420, next, &n) == PROTO_SEAL_NO_SESSION);
+		CHECK_EQ(proto_seal(&p.ip, buf, 10, 1420, next, &n), PROTO_SEAL_NO_SESSION);
 		initiate(&p.ip, next, JITTER);
 		t = next;
 		sent++;
+		if (tap_failed())
+			break;
 	}
-	CHECK(sent == 18);
-	CHECK(proto_next_deadline(&p.ip, t) == T0 + 90 * SEC);
-	CHECK(proto_timers_due(&p.ip, T0 + 90 * SEC - 1) == 0);
-	CHECK(proto_timers_due(&p.ip, T0 + 90 * SEC) == PROTO_GIVE_UP);
+	tap_unlabel();
+	CHECK_EQ(sent, 18);
+	CHECK_EQ(proto_next_deadline(&p.ip, t), T0 + 90 * SEC);
+	CHECK_EQ(proto_timers_due(&p.ip, T0 + 90 * SEC - 1), 0);
+	CHECK_EQ(proto_timers_due(&p.ip, T0 + 90 * SEC), PROTO_GIVE_UP);
 	CHECK(!p.ip.want_handshake && !p.ip.hs.in_flight && p.ih.indices.count == 0);
 	CHECK(sodium_is_zero(p.ip.hs.eph_private, 32));
-	CHECK(proto_next_deadline(&p.ip, T0 + 90 * SEC) == PROTO_NEVER);
+	CHECK_EQ(proto_next_deadline(&p.ip, T0 + 90 * SEC), PROTO_NEVER);
 	/* A late response to the abandoned attempt finds nothing. */
 	pair_free(&p);
 }
@@ -67,21 +71,21 @@ static void test_after_handshake(void)
 
 	pair_init(&p, NULL);
 	pair_handshake(&p, T0);
-	CHECK(proto_next_deadline(&p.ip, T0) == T0);
-	CHECK(proto_timers_due(&p.ip, T0) == PROTO_SEND_KEEPALIVE);
-	CHECK(proto_timers_due(&p.ip, T0) == 0);
+	CHECK_EQ(proto_next_deadline(&p.ip, T0), T0);
+	CHECK_EQ(proto_timers_due(&p.ip, T0), PROTO_SEND_KEEPALIVE);
+	CHECK_EQ(proto_timers_due(&p.ip, T0), 0);
 
 	pair_handshake(&p, T0 + 1);
-	CHECK(seal_bytes(&p.ip, buf, 50, T0 + 1) > 0);	/* the queue was flushed */
-	CHECK(proto_timers_due(&p.ip, T0 + 1) == 0);
+	CHECK_GT(seal_bytes(&p.ip, buf, 50, T0 + 1), 0);	/* the queue was flushed */
+	CHECK_EQ(proto_timers_due(&p.ip, T0 + 1), 0);
 
 	/* r holds an unconfirmed session: no data on it, and no competing
 	 * initiation before REKEY_TIMEOUT has passed since it was made. */
 	CHECK(p.rp.next && !proto_can_send(&p.rp, T0 + 1));
-	CHECK(proto_seal(&p.rp, buf, 10, 1420, T0 + 1, &n) == PROTO_SEAL_NO_SESSION);
-	CHECK(proto_next_deadline(&p.rp, T0 + 1) == T0 + 1 + 5 * SEC);
-	CHECK(proto_timers_due(&p.rp, T0 + 1 + 5 * SEC - 1) == 0);
-	CHECK(proto_timers_due(&p.rp, T0 + 1 + 5 * SEC) == PROTO_SEND_INITIATION);
+	CHECK_EQ(proto_seal(&p.rp, buf, 10, 1420, T0 + 1, &n), PROTO_SEAL_NO_SESSION);
+	CHECK_EQ(proto_next_deadline(&p.rp, T0 + 1), T0 + 1 + 5 * SEC);
+	CHECK_EQ(proto_timers_due(&p.rp, T0 + 1 + 5 * SEC - 1), 0);
+	CHECK_EQ(proto_timers_due(&p.rp, T0 + 1 + 5 * SEC), PROTO_SEND_INITIATION);
 	pair_free(&p);
 }
 
@@ -103,7 +107,7 @@ static void test_rekey(void)
 	/* REKEY_AFTER_TIME, initiator only. */
 	CHECK(seal_bytes(&p.ip, buf, 20, T0 + 120 * SEC - 1) > 0 && !p.ip.want_handshake);
 	CHECK(seal_bytes(&p.ip, buf, 20, T0 + 120 * SEC) > 0 && p.ip.want_handshake);
-	CHECK(proto_timers_due(&p.ip, T0 + 120 * SEC) == PROTO_SEND_INITIATION);
+	CHECK_EQ(proto_timers_due(&p.ip, T0 + 120 * SEC), PROTO_SEND_INITIATION);
 	CHECK(seal_bytes(&p.rp, buf, 20, T0 + 120 * SEC) > 0 && !p.rp.want_handshake);
 	/* REKEY_AFTER_MESSAGES, either side. */
 	p.rp.current->send_counter = (UINT64_C(1) << 60) - 2;
@@ -120,10 +124,10 @@ static void test_rekey(void)
 		struct proto_rx rx;
 		size_t n = seal_bytes(&p.rp, buf, 0, T0 + 165 * SEC - 1);
 
-		CHECK(proto_consume_data(&p.ih, buf, n, T0 + 165 * SEC - 1, &rx) == DROP_NONE);
+		CHECK_EQ(proto_consume_data(&p.ih, buf, n, T0 + 165 * SEC - 1, &rx), DROP_NONE);
 		CHECK(!p.ip.want_handshake);
 		n = seal_bytes(&p.rp, buf, 0, T0 + 165 * SEC);
-		CHECK(proto_consume_data(&p.ih, buf, n, T0 + 165 * SEC, &rx) == DROP_NONE);
+		CHECK_EQ(proto_consume_data(&p.ih, buf, n, T0 + 165 * SEC, &rx), DROP_NONE);
 		CHECK(p.ip.want_handshake);
 	}
 	pair_free(&p);
@@ -144,13 +148,13 @@ static void test_reject_and_expiry(void)
 	CHECK(proto_can_send(&p.ip, T0 + 180 * SEC - 1));
 	CHECK(!proto_can_send(&p.ip, T0 + 180 * SEC));
 	old = seal_bytes(&p.ip, buf, 0, T0 + 180 * SEC - 1);
-	CHECK(old == 32);
-	CHECK(proto_seal(&p.ip, buf + 100, 0, 1420, T0 + 180 * SEC, &n) == PROTO_SEAL_NO_SESSION);
+	CHECK_EQ(old, 32);
+	CHECK_EQ(proto_seal(&p.ip, buf + 100, 0, 1420, T0 + 180 * SEC, &n), PROTO_SEAL_NO_SESSION);
 	/* Received after its end: the session counts as gone. */
-	CHECK(proto_consume_data(&p.rh, buf, old, T0 + 180 * SEC, &rx) == DROP_UNKNOWN_INDEX);
-	CHECK(proto_next_deadline(&p.rp, T0) == T0 + 180 * SEC);
-	CHECK(proto_timers_due(&p.rp, T0 + 180 * SEC - 1) == 0);
-	CHECK(proto_timers_due(&p.rp, T0 + 180 * SEC) == PROTO_EXPIRED);
+	CHECK_EQ(proto_consume_data(&p.rh, buf, old, T0 + 180 * SEC, &rx), DROP_UNKNOWN_INDEX);
+	CHECK_EQ(proto_next_deadline(&p.rp, T0), T0 + 180 * SEC);
+	CHECK_EQ(proto_timers_due(&p.rp, T0 + 180 * SEC - 1), 0);
+	CHECK_EQ(proto_timers_due(&p.rp, T0 + 180 * SEC), PROTO_EXPIRED);
 	CHECK(!p.rp.current && !p.rp.previous && !p.rp.next && p.rh.indices.count == 0);
 	CHECK(proto_timers_due(&p.ip, T0 + 180 * SEC) & PROTO_EXPIRED);
 	CHECK(!p.ip.current && sodium_is_zero((const unsigned char *)kp, sizeof(*kp)));
@@ -169,19 +173,19 @@ static void test_passive_keepalive(void)
 	confirm(&p, T0);		/* an empty packet arms nothing */
 	CHECK(!p.rp.passive_armed);
 	make_ipv4(buf + 16, 40);
-	CHECK(proto_seal(&p.ip, buf, 40, 1420, t1, &n) == PROTO_SEAL_OK);
+	CHECK_EQ(proto_seal(&p.ip, buf, 40, 1420, t1, &n), PROTO_SEAL_OK);
 	CHECK(proto_consume_data(&p.rh, buf, n, t1, &rx) == DROP_NONE && rx.len == 40);
-	CHECK(proto_next_deadline(&p.rp, t1) == t1 + 10 * SEC);
-	CHECK(proto_timers_due(&p.rp, t1 + 10 * SEC - 1) == 0);
-	CHECK(proto_timers_due(&p.rp, t1 + 10 * SEC) == PROTO_SEND_KEEPALIVE);
-	CHECK(proto_timers_due(&p.rp, t1 + 10 * SEC) == 0);
+	CHECK_EQ(proto_next_deadline(&p.rp, t1), t1 + 10 * SEC);
+	CHECK_EQ(proto_timers_due(&p.rp, t1 + 10 * SEC - 1), 0);
+	CHECK_EQ(proto_timers_due(&p.rp, t1 + 10 * SEC), PROTO_SEND_KEEPALIVE);
+	CHECK_EQ(proto_timers_due(&p.rp, t1 + 10 * SEC), 0);
 	/* Sending anything in between cancels it. */
 	make_ipv4(buf + 16, 40);
-	CHECK(proto_seal(&p.ip, buf, 40, 1420, t1, &n) == PROTO_SEAL_OK);
-	CHECK(proto_consume_data(&p.rh, buf, n, t1, &rx) == DROP_NONE);
-	CHECK(seal_bytes(&p.rp, buf, 30, t1 + 1) > 0);
-	CHECK(proto_timers_due(&p.rp, t1 + 10 * SEC) == 0);
-	CHECK(proto_next_deadline(&p.rp, t1 + 1) == T0 + 180 * SEC);
+	CHECK_EQ(proto_seal(&p.ip, buf, 40, 1420, t1, &n), PROTO_SEAL_OK);
+	CHECK_EQ(proto_consume_data(&p.rh, buf, n, t1, &rx), DROP_NONE);
+	CHECK_GT(seal_bytes(&p.rp, buf, 30, t1 + 1), 0);
+	CHECK_EQ(proto_timers_due(&p.rp, t1 + 10 * SEC), 0);
+	CHECK_EQ(proto_next_deadline(&p.rp, t1 + 1), T0 + 180 * SEC);
 	pair_free(&p);
 }
 
@@ -192,19 +196,19 @@ static void test_persistent_keepalive(void)
 	pair_init(&p, NULL);
 	p.ip.persistent_keepalive = 25 * SEC;
 	/* Nothing sent yet, no session: at once, as a handshake. */
-	CHECK(proto_next_deadline(&p.ip, T0) <= T0);
-	CHECK(proto_timers_due(&p.ip, T0) == PROTO_SEND_INITIATION);
+	CHECK_LE(proto_next_deadline(&p.ip, T0), T0);
+	CHECK_EQ(proto_timers_due(&p.ip, T0), PROTO_SEND_INITIATION);
 	initiate(&p.ip, T0, 0);
 	/* While the attempt runs its own timers govern. */
-	CHECK(proto_next_deadline(&p.ip, T0) == T0 + 5 * SEC);
+	CHECK_EQ(proto_next_deadline(&p.ip, T0), T0 + 5 * SEC);
 	pair_handshake(&p, T0 + SEC);
-	CHECK(proto_timers_due(&p.ip, T0 + SEC) == PROTO_SEND_KEEPALIVE);
-	CHECK(seal_bytes(&p.ip, buf, 0, T0 + SEC) == 32);
-	CHECK(proto_next_deadline(&p.ip, T0 + SEC) == T0 + 26 * SEC);
-	CHECK(proto_timers_due(&p.ip, T0 + 26 * SEC - 1) == 0);
-	CHECK(proto_timers_due(&p.ip, T0 + 26 * SEC) == PROTO_SEND_KEEPALIVE);
-	CHECK(seal_bytes(&p.ip, buf, 0, T0 + 26 * SEC) == 32);
-	CHECK(proto_next_deadline(&p.ip, T0 + 26 * SEC) == T0 + 51 * SEC);
+	CHECK_EQ(proto_timers_due(&p.ip, T0 + SEC), PROTO_SEND_KEEPALIVE);
+	CHECK_EQ(seal_bytes(&p.ip, buf, 0, T0 + SEC), 32);
+	CHECK_EQ(proto_next_deadline(&p.ip, T0 + SEC), T0 + 26 * SEC);
+	CHECK_EQ(proto_timers_due(&p.ip, T0 + 26 * SEC - 1), 0);
+	CHECK_EQ(proto_timers_due(&p.ip, T0 + 26 * SEC), PROTO_SEND_KEEPALIVE);
+	CHECK_EQ(seal_bytes(&p.ip, buf, 0, T0 + 26 * SEC), 32);
+	CHECK_EQ(proto_next_deadline(&p.ip, T0 + 26 * SEC), T0 + 51 * SEC);
 	pair_free(&p);
 }
 
@@ -216,22 +220,27 @@ static void test_overrides(void)
 
 	timers_default(&t);
 	CHECK(t.rekey_after_messages == UINT64_C(1) << 60);
-	CHECK(t.reject_after_messages == UINT64_MAX - (UINT64_C(1) << 13));
+	CHECK_EQ(t.reject_after_messages, UINT64_MAX - (UINT64_C(1) << 13));
 	CHECK(t.rekey_after_time == 120 * SEC && t.reject_after_time == 180 * SEC);
 	CHECK(t.rekey_attempt_time == 90 * SEC && t.rekey_timeout == 5 * SEC);
 	CHECK(t.keepalive_timeout == 10 * SEC && t.rekey_jitter_max == SEC / 3);
-	for (int i = 0; i < 100; i++)
-		CHECK(timers_draw_jitter(&t) <= SEC / 3);
+	for (int i = 0; i < 100; i++) {
+		tap_label("draw %d", i);
+		CHECK_LE(timers_draw_jitter(&t), SEC / 3);
+		if (tap_failed())
+			break;
+	}
+	tap_unlabel();
 	t.rekey_timeout = 1000;
 	t.rekey_attempt_time = 3500;
 	t.reject_after_time = 20000;
 	pair_init(&p, &t);
-	CHECK(proto_seal(&p.ip, buf, 0, 1420, 0, &n) == PROTO_SEAL_NO_SESSION);
-	CHECK(proto_timers_due(&p.ip, 0) == PROTO_SEND_INITIATION);
+	CHECK_EQ(proto_seal(&p.ip, buf, 0, 1420, 0, &n), PROTO_SEAL_NO_SESSION);
+	CHECK_EQ(proto_timers_due(&p.ip, 0), PROTO_SEND_INITIATION);
 	initiate(&p.ip, 0, 7);
-	CHECK(proto_next_deadline(&p.ip, 0) == 1007);
-	CHECK(proto_timers_due(&p.ip, 3499) == PROTO_SEND_INITIATION);
-	CHECK(proto_timers_due(&p.ip, 3500) == PROTO_GIVE_UP);
+	CHECK_EQ(proto_next_deadline(&p.ip, 0), 1007);
+	CHECK_EQ(proto_timers_due(&p.ip, 3499), PROTO_SEND_INITIATION);
+	CHECK_EQ(proto_timers_due(&p.ip, 3500), PROTO_GIVE_UP);
 	pair_handshake(&p, 4000);
 	CHECK(proto_can_send(&p.ip, 23999) && !proto_can_send(&p.ip, 24000));
 	pair_free(&p);
@@ -241,12 +250,12 @@ int main(void)
 {
 	if (sodium_init() < 0)
 		return 99;
-	test_retry_and_give_up();
-	test_after_handshake();
-	test_rekey();
-	test_reject_and_expiry();
-	test_passive_keepalive();
-	test_persistent_keepalive();
-	test_overrides();
+	RUN(test_retry_and_give_up());
+	RUN(test_after_handshake());
+	RUN(test_rekey());
+	RUN(test_reject_and_expiry());
+	RUN(test_passive_keepalive());
+	RUN(test_persistent_keepalive());
+	RUN(test_overrides());
 	return tap_done();
 }

@@ -13,12 +13,12 @@ static void test_endpoint(void)
 	struct endpoint a = { 0 }, b = { 0 };
 	char s[ENDPOINT_STRLEN];
 
-	CHECK(!strcmp(endpoint_format(&a, s, sizeof(s)), "(none)"));
-	CHECK(endpoint_len(&a) == 0);
-	CHECK(udp_resolve("192.0.2.2", 51820, &a) == 0);
-	CHECK(a.sa.sa_family == AF_INET);
-	CHECK(!strcmp(endpoint_format(&a, s, sizeof(s)), "192.0.2.2:51820"));
-	CHECK(endpoint_len(&a) == sizeof(struct sockaddr_in));
+	CHECK_STR(endpoint_format(&a, s, sizeof(s)), "(none)");
+	CHECK_EQ(endpoint_len(&a), 0);
+	CHECK_EQ(udp_resolve("192.0.2.2", 51820, &a), 0);
+	CHECK_EQ(a.sa.sa_family, AF_INET);
+	CHECK_STR(endpoint_format(&a, s, sizeof(s)), "192.0.2.2:51820");
+	CHECK_EQ(endpoint_len(&a), sizeof(struct sockaddr_in));
 	endpoint_copy(&b, &a);
 	CHECK(endpoint_eq(&a, &b));
 	b.in4.sin_port = htons(51821);
@@ -27,13 +27,13 @@ static void test_endpoint(void)
 	b.in4.sin_addr.s_addr = htonl(0xc0000203);
 	CHECK(!endpoint_eq(&a, &b));
 
-	CHECK(udp_resolve("fd77::1", 443, &b) == 0);
-	CHECK(b.sa.sa_family == AF_INET6);
-	CHECK(endpoint_len(&b) == sizeof(struct sockaddr_in6));
-	CHECK(!strcmp(endpoint_format(&b, s, sizeof(s)), "[fd77::1]:443"));
+	CHECK_EQ(udp_resolve("fd77::1", 443, &b), 0);
+	CHECK_EQ(b.sa.sa_family, AF_INET6);
+	CHECK_EQ(endpoint_len(&b), sizeof(struct sockaddr_in6));
+	CHECK_STR(endpoint_format(&b, s, sizeof(s)), "[fd77::1]:443");
 	CHECK(!endpoint_eq(&a, &b));
-	CHECK(udp_resolve("[2001:db8::5]", 0, &b) == 0);
-	CHECK(!strcmp(endpoint_format(&b, s, sizeof(s)), "[2001:db8::5]:0"));
+	CHECK_EQ(udp_resolve("[2001:db8::5]", 0, &b), 0);
+	CHECK_STR(endpoint_format(&b, s, sizeof(s)), "[2001:db8::5]:0");
 	endpoint_copy(&a, &b);
 	CHECK(endpoint_eq(&a, &b));
 	a.in6.sin6_addr.s6_addr[15] = 6;
@@ -41,18 +41,18 @@ static void test_endpoint(void)
 	endpoint_copy(&a, &b);
 	a.in6.sin6_scope_id = 2;
 	CHECK(!endpoint_eq(&a, &b));
-	CHECK(!strcmp(endpoint_format(&a, s, sizeof(s)), "[2001:db8::5%2]:0"));
+	CHECK_STR(endpoint_format(&a, s, sizeof(s)), "[2001:db8::5%2]:0");
 
 	/* a short buffer truncates, never overflows */
-	CHECK(!strcmp(endpoint_format(&b, s, 6), "[2001"));
+	CHECK_STR(endpoint_format(&b, s, 6), "[2001");
 
-	CHECK(udp_resolve("localhost", 51820, &a) == 0);
+	CHECK_EQ(udp_resolve("localhost", 51820, &a), 0);
 	CHECK(!strcmp(endpoint_format(&a, s, sizeof(s)), "127.0.0.1:51820") ||
 	      !strcmp(s, "[::1]:51820"));
 
-	CHECK(udp_resolve("", 1, &a) == -1);
-	CHECK(udp_resolve("[]", 1, &a) == -1);
-	CHECK(udp_resolve("300.1.2.3.invalid", 1, &a) == -1);
+	CHECK_EQ(udp_resolve("", 1, &a), -1);
+	CHECK_EQ(udp_resolve("[]", 1, &a), -1);
+	CHECK_EQ(udp_resolve("300.1.2.3.invalid", 1, &a), -1);
 }
 
 static int wait_readable(int fd)
@@ -71,9 +71,9 @@ static void loop_batch(struct udp *u, const char *dst_ip)
 	struct endpoint dst, self;
 	int fd, got = 0, ok = 0, sent;
 
-	CHECK(udp_resolve(dst_ip, u->port, &dst) == 0);
+	CHECK_EQ(udp_resolve(dst_ip, u->port, &dst), 0);
 	fd = udp_fd_for(u, &dst);
-	CHECK(fd >= 0);
+	CHECK_GE(fd, 0);
 	if (fd < 0)
 		return;
 	for (int i = 0; i < 32; i++) {
@@ -84,28 +84,28 @@ static void loop_batch(struct udp *u, const char *dst_ip)
 		rx[i].buf = rxbuf[i];
 		rx[i].cap = sizeof(rxbuf[i]);
 	}
-	CHECK(udp_recv_batch(fd, &b, rx, 32) == 0);	/* nothing yet */
+	CHECK_EQ(udp_recv_batch(fd, &b, rx, 32), 0);	/* nothing yet */
 	sent = udp_send_batch(fd, &b, tx, 32);
-	CHECK(sent == 32);
+	CHECK_EQ(sent, 32);
 	for (int tries = 0; got < 32 && tries < 50; tries++) {
 		int n;
 
 		if (wait_readable(fd) <= 0)
 			break;
 		n = udp_recv_batch(fd, &b, rx + got, (unsigned)(32 - got));
-		CHECK(n >= 0);
+		CHECK_GE(n, 0);
 		if (n < 0)
 			break;
 		got += n;
 	}
-	CHECK(got == 32);
+	CHECK_EQ(got, 32);
 	self = dst;
 	for (int i = 0; i < got; i++) {
 		ok += rx[i].len == tx[i].len &&
 		      !memcmp(rx[i].buf, tx[i].buf, tx[i].len) &&
 		      endpoint_eq(&rx[i].ep, &self);
 	}
-	CHECK(ok == 32);
+	CHECK_EQ(ok, 32);
 }
 
 /* A datagram bigger than the buffer is reported with len 0. */
@@ -116,20 +116,20 @@ static void truncated(struct udp *u)
 	struct udp_pkt tx = { .buf = big, .len = sizeof(big) };
 	struct udp_pkt rx = { .buf = small, .cap = sizeof(small) };
 
-	CHECK(udp_resolve("127.0.0.1", u->port, &tx.ep) == 0);
-	CHECK(udp_send_batch(u->fd4, &b, &tx, 1) == 1);
-	CHECK(wait_readable(u->fd4) == 1);
-	CHECK(udp_recv_batch(u->fd4, &b, &rx, 1) == 1);
-	CHECK(rx.len == 0);
+	CHECK_EQ(udp_resolve("127.0.0.1", u->port, &tx.ep), 0);
+	CHECK_EQ(udp_send_batch(u->fd4, &b, &tx, 1), 1);
+	CHECK_EQ(wait_readable(u->fd4), 1);
+	CHECK_EQ(udp_recv_batch(u->fd4, &b, &rx, 1), 1);
+	CHECK_EQ(rx.len, 0);
 }
 
 static void test_sockets(void)
 {
 	struct udp u, v;
 
-	CHECK(udp_open(&u, 0) == 0);
-	CHECK(u.port != 0);
-	CHECK(u.fd4 >= 0);
+	CHECK_EQ(udp_open(&u, 0), 0);
+	CHECK_NE(u.port, 0);
+	CHECK_GE(u.fd4, 0);
 	if (u.fd4 < 0)
 		return;
 	printf("bound port %u, v4 fd %d, v6 fd %d\n", u.port, u.fd4, u.fd6);
@@ -141,19 +141,19 @@ static void test_sockets(void)
 	truncated(&u);
 
 	/* the same port again is refused, and cleanly */
-	CHECK(udp_open(&v, u.port) == -1);
+	CHECK_EQ(udp_open(&v, u.port), -1);
 	CHECK(v.fd4 == -1 && v.fd6 == -1);
 	udp_close(&u);
 	CHECK(u.fd4 == -1 && u.fd6 == -1);
 	/* and free once closed */
-	CHECK(udp_open(&v, u.port) == 0);
-	CHECK(v.port == u.port);
+	CHECK_EQ(udp_open(&v, u.port), 0);
+	CHECK_EQ(v.port, u.port);
 	udp_close(&v);
 }
 
 int main(void)
 {
-	test_endpoint();
-	test_sockets();
+	RUN(test_endpoint());
+	RUN(test_sockets());
 	return tap_done();
 }
