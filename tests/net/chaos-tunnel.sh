@@ -8,23 +8,16 @@
 need_root
 heavy_test
 need_cmd jq
-ns_add X; ns_add R; ns_add Y
-veth_pair X 192.0.2.1/24 R 192.0.2.2/24
-veth_pair R 198.51.100.1/24 Y 198.51.100.2/24
-keygen x; keygen y
+pair_setup -r -L info
 # BBR does not read random loss as congestion, so the transfer ends in
 # seconds rather than minutes; what is tested is that every byte arrives.
 for h in X Y; do nsx $h sysctl -qw net.ipv4.tcp_congestion_control=bbr 2>/dev/null; done
-host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51000 10.77.0.2/32
-host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x 198.51.100.1:51000 10.77.0.1/32
-sed -i 's/log-level.*/log-level = "info"/' "$TMP/x.conf" "$TMP/y.conf"
 nsbg R "$TOOLS/chaos-relay" -l 192.0.2.2:51000 -a 192.0.2.1:51820 \
 	-L 198.51.100.1:51000 -b 198.51.100.2:51820 \
 	--loss 5 --dup 5 --reorder 32 --corrupt 1 --replay 1 --reorder-hold 5 --seed 7 --duration 280 \
 	>"$TMP/relay.out" 2>"$TMP/relay.log"
 relay=$BG_PID
-start_ovpnd X "$TMP/x.conf"
-start_ovpnd Y "$TMP/y.conf"
+pair_start -n
 ping_ok X 10.77.0.2 || fail "no traffic through the chaos relay"
 
 nsbg Y "$TOOLS/tcp-xfer" -l 5001 -t 240 >"$TMP/rx.out" 2>"$TMP/rx.err"

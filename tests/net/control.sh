@@ -7,11 +7,8 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd jq tcpdump
-two_hosts
-host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32
-host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x "" 10.77.0.1/32
-start_ovpnd X "$TMP/x.conf"
-start_ovpnd Y "$TMP/y.conf"
+pair_setup -l
+pair_start -n	# the first traffic is captured below
 ctl() { ns=$1; shift; nsx "$ns" "$SRC/ovpnctl" "$@"; }
 
 # Capture one data packet X sends to Y, to replay it later.

@@ -4,8 +4,7 @@
 # stderr when start-up fails.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
-two_hosts
-host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32
+pair_setup
 chmod 755 "$TMP"
 nsx X "$SRC/ovpnd" -c "$TMP/x.conf" -p "$TMP/x.pid" 2>"$TMP/start.err"; rc=$?
 [ "$rc" = 0 ] || fail "detached start exited $rc: $(cat "$TMP/start.err")"

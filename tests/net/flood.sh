@@ -10,16 +10,9 @@
 need_root
 heavy_test
 need_cmd jq
-bridge_ns lan
-ns_add X; attach X 192.0.2.1/24
-ns_add Y; attach Y 192.0.2.2/24
+pair_setup -b -l -L info
 ns_add Z; attach Z 192.0.2.66/24
-keygen x; keygen y
-host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32
-host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x "" 10.77.0.1/32
-sed -i 's/log-level.*/log-level = "info"/' "$TMP/x.conf" "$TMP/y.conf"
-start_ovpnd X "$TMP/x.conf"; px=$OVPND_PID
-start_ovpnd Y "$TMP/y.conf"; py=$OVPND_PID
+pair_start -n; px=$PX; py=$PY
 ping_ok X 10.77.0.2 || fail "no traffic through the tunnel"
 
 MB=${FLOOD_MB:-200}

@@ -18,6 +18,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/ovpn-$TEST_NAME.XXXXXX")
 _cleanup_pids=""
 _cleanup_ns=""
 _cleanup_cmds=""
+_daemons=""	# "NS PID SOCKET" of each daemon start_ovpnd started, one a line
 
 say()  { printf '%s: %s\n' "$TEST_NAME" "$*"; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -52,9 +53,21 @@ track_pid() { _cleanup_pids="$_cleanup_pids $1"; }
 on_exit() { _cleanup_cmds="$_cleanup_cmds
 $*"; }
 
+# show_daemons: `ovpnctl show` of each daemon still running (on failure,
+# before anything is stopped: the peers, endpoints, handshakes and drops
+# of the moment it failed).
+show_daemons() {
+	echo "$_daemons" | while read -r _ns _pid _sock; do
+		[ -n "$_pid" ] && kill -0 "$_pid" 2>/dev/null || continue
+		echo "--- ovpnctl show, ovpnd $_pid in $_ns"
+		timeout 5 ip netns exec "$(ns_name "$_ns")" "$SRC/ovpnctl" ${_sock:+-s "$_sock"} show 2>&1
+	done
+}
+
 cleanup() {
 	rc=$?
 	set +e
+	[ "$rc" != 0 ] && [ "$rc" != 77 ] && show_daemons
 	eval "$_cleanup_cmds"
 	for p in $_cleanup_pids; do kill "$p" 2>/dev/null; done
 	for p in $_cleanup_pids; do
@@ -144,15 +157,22 @@ keygen() {
 }
 pubkey() { cat "$TMP/$1.key.pub"; }
 
+# conf_value FILE OPTION: the first quoted value of a top-level OPTION.
+conf_value() {
+	sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*\"\([^\"]*\)\".*/\1/p" "$1" | head -n 1
+}
+
 # start_ovpnd NS CONF [EXTRA ARGS...]: run ovpnd -f in NS, logging to
 # $TMP/ovpnd-NS.log; waits up to 5 s for the config's interface to appear.
 # Sets OVPND_PID. OVPND_WRAPPER (e.g. valgrind ...) is put in front.
 start_ovpnd() {
 	_ns=$1; _conf=$2; shift 2
-	_ifname=$(sed -n 's/^[[:space:]]*interface[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$_conf" | head -n 1)
+	_ifname=$(conf_value "$_conf" interface)
 	# shellcheck disable=SC2086
 	nsbg "$_ns" ${OVPND_WRAPPER:-} "$SRC/ovpnd" -f -c "$_conf" "$@" >>"$TMP/ovpnd-$_ns.log" 2>&1
 	OVPND_PID=$BG_PID
+	_daemons="$_daemons
+$_ns $OVPND_PID $(conf_value "$_conf" control-socket)"
 	wait_for "${OVPND_START_TIMEOUT:-5}" nsx "$_ns" ip link show "${_ifname:-ovpn0}" ||
 		fail "ovpnd in $_ns did not bring up ${_ifname:-ovpn0} (log: $(tail -n 3 "$TMP/ovpnd-$_ns.log"))"
 }
@@ -217,6 +237,73 @@ peer "$3" {
     allowed-ips = {"$7/32", "$8/128"}
 }
 CONF
+}
+
+# The two-daemon topology most tests start from: namespaces X and Y, keys
+# x and y, configs $TMP/x.conf and $TMP/y.conf (overlay 10.77.0.1 and
+# 10.77.0.2, control sockets $TMP/x.sock and $TMP/y.sock, one peer each:
+# y at X, x at Y), both daemons started and a handshake done.
+#
+# pair_setup [-b] [-r] [-l] [-k SECS] [-a CIDR] [-L LEVEL]: namespaces, keys, configs
+#   (default: a veth, X 192.0.2.1 and Y 192.0.2.2, port 51820 both sides)
+#   -b        X and Y on a bridge in namespace lan (same addresses), for
+#             more hosts to attach to
+#   -r        through namespace R: X 192.0.2.1 - 192.0.2.2 R 198.51.100.1 -
+#             198.51.100.2 Y; each side's endpoint is R, port 51000, where
+#             the test runs a relay
+#   -l        Y has no endpoint for X: it learns it from X's handshake
+#   -k SECS   persistent-keepalive on both sides
+#   -a CIDR   one more allowed-ips of y at X
+#   -L LEVEL  log-level of both (default debug)
+# pair_start [-n]: start X, then Y (PIDs in PX and PY); then, unless -n,
+#   ping X->Y through the tunnel, which makes the handshake
+# tunnel_pair OPTIONS: pair_setup OPTIONS and pair_start.
+pair_setup() {
+	_topo=veth; _learn=; _extra=; _allowed=; _level=debug
+	OPTIND=1
+	while getopts brlk:a:L: _o; do
+		case $_o in
+		b) _topo=bridge ;;
+		r) _topo=relay ;;
+		l) _learn=1 ;;
+		k) _extra="persistent-keepalive = $OPTARG" ;;
+		a) _allowed="\", \"$OPTARG" ;;
+		L) _level=$OPTARG ;;
+		*) hard_error "pair_setup: bad option" ;;
+		esac
+	done
+	case $_topo in
+	veth) two_hosts ;;
+	bridge)
+		bridge_ns lan
+		ns_add X; attach X 192.0.2.1/24
+		ns_add Y; attach Y 192.0.2.2/24
+		keygen x; keygen y ;;
+	relay)
+		ns_add X; ns_add R; ns_add Y
+		veth_pair X 192.0.2.1/24 R 192.0.2.2/24
+		veth_pair R 198.51.100.1/24 Y 198.51.100.2/24
+		keygen x; keygen y ;;
+	esac
+	if [ "$_topo" = relay ]; then
+		_to_y=192.0.2.2:51000; _to_x=198.51.100.1:51000
+	else
+		_to_y=192.0.2.2:51820; _to_x=192.0.2.1:51820
+	fi
+	[ -n "$_learn" ] && _to_x=
+	host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y "$_to_y" "10.77.0.2/32$_allowed" "$_extra"
+	host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x "$_to_x" 10.77.0.1/32 "$_extra"
+	sed -i "s/^log-level .*/log-level        = \"$_level\"/" "$TMP/x.conf" "$TMP/y.conf"
+}
+pair_start() {
+	start_ovpnd X "$TMP/x.conf"; PX=$OVPND_PID
+	start_ovpnd Y "$TMP/y.conf"; PY=$OVPND_PID
+	[ "${1:-}" = -n ] && return 0
+	ping_ok X 10.77.0.2 || fail "no handshake: X gets no ping through the tunnel to Y"
+}
+tunnel_pair() {
+	pair_setup "$@"
+	pair_start
 }
 
 # ping_stats NS ADDR COUNT INTERVAL: run ping, print "sent received".

@@ -10,11 +10,8 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd setpriv
-two_hosts
-host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 "10.77.0.2/32\", \"10.77.9.0/24"
-host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x 192.0.2.1:51820 10.77.0.1/32
-start_ovpnd X "$TMP/x.conf"; px=$OVPND_PID
-start_ovpnd Y "$TMP/y.conf"
+pair_setup -a 10.77.9.0/24
+pair_start -n; px=$PX
 ping_ok X 10.77.0.2 || fail "no traffic through the tunnel after the drop"
 
 field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }

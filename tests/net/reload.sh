@@ -6,15 +6,12 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd jq
-two_hosts
+pair_setup -l
 ns_add Z; veth_pair X 198.51.100.1/24 Z 198.51.100.2/24; keygen z
 chmod 755 "$TMP"	# the daemon re-reads its config as nobody
-host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32
-host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x "" 10.77.0.1/32
 host_conf "$TMP/z.conf" z z 10.77.0.3/24 x x "" 10.77.0.1/32
 chmod 644 "$TMP"/*.conf
-start_ovpnd X "$TMP/x.conf"; px=$OVPND_PID
-start_ovpnd Y "$TMP/y.conf"
+pair_start -n; px=$PX
 start_ovpnd Z "$TMP/z.conf"
 ctl() { nsx X "$SRC/ovpnctl" -s "$TMP/x.sock" "$@"; }
 ping_ok X 10.77.0.2 || fail "no traffic to y"

@@ -4,12 +4,7 @@
 # the responder, which now sends to the new address.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
-two_hosts
-host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32 "persistent-keepalive = 1"
-host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x 192.0.2.1:51820 10.77.0.1/32 "persistent-keepalive = 1"
-start_ovpnd X "$TMP/x.conf"
-start_ovpnd Y "$TMP/y.conf"; py=$OVPND_PID
-ping_ok X 10.77.0.2 || fail "no ping through the tunnel"
+tunnel_pair -k 1; py=$PY
 
 # Restart Y while X keeps its old session.
 stop_pid "$py" || fail "Y did not exit on SIGTERM"

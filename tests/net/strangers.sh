@@ -5,9 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd jq tcpdump
-two_hosts
-host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32
-host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x "" 10.77.0.1/32
+pair_setup -l
 start_ovpnd Y "$TMP/y.conf"
 # Capture X's first initiation to replay it once a newer one was accepted.
 nsbg X tcpdump -i eth-Y --immediate-mode -U -n -c 1 -w "$TMP/init.pcap" 'udp and dst port 51820 and udp[8] = 1' 2>"$TMP/tcpdump.log"

@@ -5,9 +5,7 @@
 need_root
 heavy_test
 need_cmd valgrind
-two_hosts
-host_conf "$TMP/x.conf" x x 10.77.0.1/24 y y 192.0.2.2:51820 10.77.0.2/32
-host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x 192.0.2.1:51820 10.77.0.1/32
+pair_setup
 start_ovpnd X "$TMP/x.conf"
 OVPND_START_TIMEOUT=30 OVPND_WRAPPER="valgrind --error-exitcode=42 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
