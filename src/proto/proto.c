@@ -107,6 +107,15 @@ void proto_peer_free(struct proto_peer *peer)
 	sodium_memzero(peer, sizeof(*peer));
 }
 
+void proto_peer_set_psk(struct proto_peer *peer, const uint8_t *psk)
+{
+	if (psk)
+		memcpy(peer->psk, psk, PROTO_KEY_LEN);
+	else
+		sodium_memzero(peer->psk, PROTO_KEY_LEN);
+	peer->has_psk = psk != NULL;
+}
+
 void proto_peer_set_cookie(struct proto_peer *peer, const uint8_t cookie[HS_COOKIE_LEN],
 			   uint64_t now)
 {
@@ -333,6 +342,7 @@ static struct hs_keys peer_keys(const struct proto_peer *peer)
 		.local_public = peer->host->public_key,
 		.remote_public = peer->public_key,
 		.static_static = peer->static_static,
+		.psk = peer->has_psk ? peer->psk : NULL,
 	};
 }
 
@@ -514,7 +524,8 @@ enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *
 		goto out;
 	p = e->peer;
 	*peer = p;
-	why = DROP_HS_INVALID;
+	/* Not opened: a pre-shared key that differs (or a forgery). */
+	why = DROP_HS_PSK_MISMATCH;
 	if (response_read(p, msg, &keys))
 		goto out;
 	local = p->hs.local.index;
