@@ -104,8 +104,8 @@ static inline void vec_psk(uint8_t psk[32])
 /* Both sides' pre-shared key (NULL: none). */
 static inline void pair_set_psk(struct pair *p, const uint8_t *psk)
 {
-	proto_peer_set_psk(&p->ip, psk);
-	proto_peer_set_psk(&p->rp, psk);
+	proto_peer_set_psk(&p->ip, psk, 0);
+	proto_peer_set_psk(&p->rp, psk, 0);
 }
 
 /* Two hosts with the vector keys and the vector pre-shared key. */

@@ -95,8 +95,8 @@ static void test_psk_mismatch(void)
 		int failures = tap_failures;
 
 		pair_init(&p, NULL);
-		proto_peer_set_psk(&p.ip, c == 1 ? NULL : psk);
-		proto_peer_set_psk(&p.rp, c == 0 ? NULL : c == 1 ? psk : other);
+		proto_peer_set_psk(&p.ip, c == 1 ? NULL : psk, 0);
+		proto_peer_set_psk(&p.rp, c == 0 ? NULL : c == 1 ? psk : other, 0);
 		CHECK(pair_initiate(&p, 0, 0, m1) == 0);
 		CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_NONE);
 		CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), 0, NULL, &who) ==
@@ -113,6 +113,30 @@ static void test_psk_mismatch(void)
 		if (tap_failures != failures)
 			fprintf(stderr, "  in: %s\n", cases[c]);
 	}
+}
+
+/* A changed pre-shared key ends the sessions made under the old one and
+ * wants a handshake at once; the same key again changes nothing. */
+static void test_psk_change(void)
+{
+	uint8_t psk[32], other[32];
+	struct pair p;
+
+	vec_psk(psk);
+	key_run(other, 0x99);
+	pair_init(&p, NULL);
+	pair_handshake(&p, SEC);
+	CHECK(!proto_peer_set_psk(&p.ip, psk, 2 * SEC));
+	CHECK(proto_can_send(&p.ip, 2 * SEC) && p.ip.current);
+	CHECK(proto_peer_set_psk(&p.ip, other, 2 * SEC));
+	CHECK(!p.ip.current && !p.ip.previous && !p.ip.next && p.ih.indices.count == 0);
+	CHECK(p.ip.has_psk && !memcmp(p.ip.psk, other, 32));
+	CHECK(proto_timers_due(&p.ip, 2 * SEC) & PROTO_SEND_INITIATION);
+	/* The responder's unconfirmed session goes too; none is a key change. */
+	CHECK(proto_peer_set_psk(&p.rp, NULL, 2 * SEC));
+	CHECK(!p.rp.next && !p.rp.has_psk && sodium_is_zero(p.rp.psk, 32));
+	CHECK(!proto_peer_set_psk(&p.rp, NULL, 2 * SEC));
+	pair_free(&p);
 }
 
 /* Random ephemerals and indices, each side initiating once. */
@@ -417,6 +441,7 @@ int main(void)
 		return 99;
 	test_vectors();
 	test_psk_mismatch();
+	test_psk_change();
 	test_round_trips();
 	test_simultaneous();
 	test_initiation_flips();

@@ -107,15 +107,6 @@ void proto_peer_free(struct proto_peer *peer)
 	sodium_memzero(peer, sizeof(*peer));
 }
 
-void proto_peer_set_psk(struct proto_peer *peer, const uint8_t *psk)
-{
-	if (psk)
-		memcpy(peer->psk, psk, PROTO_KEY_LEN);
-	else
-		sodium_memzero(peer->psk, PROTO_KEY_LEN);
-	peer->has_psk = psk != NULL;
-}
-
 void proto_peer_set_cookie(struct proto_peer *peer, const uint8_t cookie[HS_COOKIE_LEN],
 			   uint64_t now)
 {
@@ -237,6 +228,37 @@ static void want_handshake(struct proto_peer *peer, uint64_t now)
 		return;
 	peer->want_handshake = true;
 	peer->attempt_start = now;
+}
+
+static bool psk_differs(const struct proto_peer *peer, const uint8_t *psk)
+{
+	if (!psk || !peer->has_psk)
+		return (psk != NULL) != peer->has_psk;
+	return sodium_memcmp(peer->psk, psk, PROTO_KEY_LEN) != 0;
+}
+
+bool proto_peer_set_psk(struct proto_peer *peer, const uint8_t *psk, uint64_t now)
+{
+	bool had_state = peer->current || peer->previous || peer->next || peer->hs.in_flight;
+
+	if (!psk_differs(peer, psk))
+		return false;
+	if (psk)
+		memcpy(peer->psk, psk, PROTO_KEY_LEN);
+	else
+		sodium_memzero(peer->psk, PROTO_KEY_LEN);
+	peer->has_psk = psk != NULL;
+	if (!had_state)
+		return false;
+	hs_clear(peer);
+	kp_free(peer, &peer->current);
+	kp_free(peer, &peer->previous);
+	kp_free(peer, &peer->next);
+	peer->keepalive_after_handshake = false;
+	peer->passive_armed = false;
+	peer->want_handshake = false;
+	want_handshake(peer, now);
+	return true;
 }
 
 static void peer_sent(struct proto_peer *peer, uint64_t now)

@@ -144,10 +144,12 @@ int proto_peer_init(struct proto_peer *peer, struct proto_host *host,
 		    const uint8_t public_key[PROTO_KEY_LEN], void *owner);
 /* Ends every session and handshake, unlinks indices, wipes all keys. */
 void proto_peer_free(struct proto_peer *peer);
-/* The pair's pre-shared key for the handshakes to come (NULL: none, which
- * the protocol writes as 32 zero bytes). Sessions made under another key
- * are the caller's to end (proto_peer_free and init again). */
-void proto_peer_set_psk(struct proto_peer *peer, const uint8_t *psk);
+/* The pair's pre-shared key (NULL: none, which the protocol writes as 32
+ * zero bytes). A key other than the one in use ends the sessions and the
+ * handshake made under the old one and wants a handshake under the new:
+ * then true (the caller reschedules the peer). The timestamp replay
+ * protection stays. */
+bool proto_peer_set_psk(struct proto_peer *peer, const uint8_t *psk, uint64_t now);
 
 /* Seal in place (layout in keypair.h: 16 bytes headroom, plaintext of len
  * bytes at buf + 16, KEYPAIR_TAILROOM after it); len 0 is a keepalive.

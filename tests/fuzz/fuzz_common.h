@@ -63,8 +63,8 @@ static inline void fuzz_setup(struct fuzz_pair *fp)
 	    proto_peer_init(&fp->ini_peer, &fp->ini_host, fp->resp_host.public_key, NULL) ||
 	    proto_peer_init(&fp->resp_peer, &fp->resp_host, fp->ini_host.public_key, NULL))
 		fuzz_die("keys");
-	proto_peer_set_psk(&fp->ini_peer, psk);
-	proto_peer_set_psk(&fp->resp_peer, psk);
+	proto_peer_set_psk(&fp->ini_peer, psk, 0);
+	proto_peer_set_psk(&fp->resp_peer, psk, 0);
 }
 
 /* Initiation with the vector ephemeral, index and timestamp. */
