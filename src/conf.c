@@ -438,6 +438,7 @@ static cfg_t *confuse_init(void)
 {
 	cfg_opt_t peer_opts[] = {
 		CFG_STR("public-key", NULL, CFGF_NODEFAULT),
+		CFG_STR("preshared-key-file", NULL, CFGF_NODEFAULT),
 		CFG_STR("endpoint", NULL, CFGF_NODEFAULT),
 		CFG_STR_LIST_CB("allowed-ips", NULL, CFGF_NONE, mark_list_value),
 		CFG_INT_CB("persistent-keepalive", 0, CFGF_NONE, parse_number),
@@ -472,6 +473,7 @@ static cfg_t *confuse_init(void)
 		{ "log-level", validate_log_level },
 		{ "control-socket", validate_control_socket },
 		{ "peer|public-key", validate_public_key },
+		{ "peer|preshared-key-file", validate_nonempty },
 		{ "peer|endpoint", validate_endpoint },
 		{ "peer|allowed-ips", validate_allowed_ip },
 		{ "peer|persistent-keepalive", validate_keepalive },
@@ -677,7 +679,28 @@ static int build_peer_endpoint(cfg_t *sec, struct conf_peer *p)
 	return 0;
 }
 
-static int build_peer(cfg_t *sec, const struct conftext_peer *head, struct conf_peer *p)
+/* The pair's pre-shared key, if the peer names a file: read like the
+ * private key, at start and again on reload (then as the daemon's uid). */
+static int read_psk(cfg_t *sec, struct conf_peer *p, uid_t daemon_uid)
+{
+	char errbuf[KEY_ERRBUF_SIZE];
+	const char *path = cfg_getstr(sec, "preshared-key-file");
+
+	if (!path)
+		return 0;
+	p->preshared_key_file = strdup(path);
+	if (!p->preshared_key_file)
+		return -1;
+	if (key_psk_file_read(path, daemon_uid, p->psk, errbuf, sizeof(errbuf)) < 0)
+		report(line_of(sec, "preshared-key-file", 0),
+		       "preshared-key-file: %s (peer \"%s\")", errbuf, p->name);
+	else
+		p->has_psk = true;
+	return 0;
+}
+
+static int build_peer(cfg_t *sec, const struct conftext_peer *head, struct conf_peer *p,
+		      uid_t daemon_uid)
 {
 	const char *key = cfg_getstr(sec, "public-key");
 
@@ -697,7 +720,7 @@ static int build_peer(cfg_t *sec, const struct conftext_peer *head, struct conf_
 		p->line = head->line;
 	p->persistent_keepalive = (unsigned)cfg_getint(sec, "persistent-keepalive");
 	p->routes = cfg_getbool(sec, "routes") == cfg_true;
-	if (build_peer_endpoint(sec, p) < 0)
+	if (build_peer_endpoint(sec, p) < 0 || read_psk(sec, p, daemon_uid) < 0)
 		return -1;
 	return copy_prefixes(sec, "allowed-ips", &p->allowed_ips, &p->n_allowed_ips);
 }
@@ -720,7 +743,7 @@ static int build_peers(cfg_t *cfg, struct conf *out, struct prefix_use **uses, s
 	for (unsigned i = 0; i < n; i++) {
 		cfg_t *sec = cfg_getnsec(cfg, "peer", i);
 
-		if (build_peer(sec, &load->text.peers[i], &out->peers[i]) < 0)
+		if (build_peer(sec, &load->text.peers[i], &out->peers[i], out->uid) < 0)
 			return -1;
 		total += out->peers[i].n_allowed_ips;
 	}
@@ -946,6 +969,8 @@ out:
 
 static void free_peer(struct conf_peer *p)
 {
+	sodium_memzero(p->psk, sizeof(p->psk));
+	free(p->preshared_key_file);
 	free(p->name);
 	free(p->endpoint_host);
 	free(p->allowed_ips);

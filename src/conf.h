@@ -15,6 +15,9 @@
 struct conf_peer {
 	char *name;			/* the section title */
 	uint8_t public_key[KEY_LEN];
+	char *preshared_key_file;	/* NULL: none (the protocol's 32 zero bytes) */
+	uint8_t psk[KEY_LEN];		/* if has_psk; wiped by conf_free */
+	bool has_psk;
 	char *endpoint_host;		/* NULL when has_endpoint is false */
 	uint16_t endpoint_port;
 	bool has_endpoint;

@@ -29,7 +29,7 @@ static void wall_timestamp(uint8_t out[TAI64N_LEN])
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	tai64n_encode(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
+	tai64n_encode_coarse(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
 static void send_one(struct dataplane *d, struct peer *p, const uint8_t *buf, size_t len)

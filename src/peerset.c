@@ -22,6 +22,9 @@ static bool conf_endpoint_eq(const struct conf_peer *a, const struct conf_peer *
 /* Take the settings of cp (the endpoint already resolved by the caller). */
 static void peer_configure(struct peer *p, const struct conf_peer *cp)
 {
+	if (proto_peer_set_psk(&p->proto, cp->has_psk ? cp->psk : NULL, timerq_now()))
+		log_info("peer %s: pre-shared key changed: sessions ended, new handshake",
+			 cp->name);
 	p->conf = cp;
 	p->name = cp->name;
 	p->routes = cp->routes;
