@@ -54,6 +54,30 @@ static bool is_hostname(const char *s, size_t len)
 	return true;
 }
 
+/* An IPv6 address with an optional zone: "fe80::1%eth0" (an interface
+ * name) or "fe80::1%2" (an index), as getaddrinfo takes it. */
+static const char *check_ipv6(const char *host)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	const char *zone = strchr(host, '%');
+	size_t len = zone ? (size_t)(zone - host) : strlen(host);
+
+	if (len >= sizeof(addr))
+		return "not an IPv6 address inside [ ]";
+	memcpy(addr, host, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET6, addr, bin) != 1)
+		return "not an IPv6 address inside [ ]";
+	if (!zone)
+		return NULL;
+	zone++;
+	if (!*zone || strlen(zone) >= 16 || zone[strspn(zone,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@")])
+		return "zone after '%' is not an interface name or index";
+	return NULL;
+}
+
 /* All digits and dots: meant as IPv4, so it must be a valid one. */
 static bool looks_numeric(const char *s)
 {
@@ -102,8 +126,7 @@ int endpoint_parse(const char *text, char host[ENDPOINT_HOST_SIZE],
 	if (reason)
 		goto out;
 	if (bracketed) {
-		if (inet_pton(AF_INET6, host, addr) != 1)
-			reason = "not an IPv6 address inside [ ]";
+		reason = check_ipv6(host);
 	} else if (looks_numeric(host)) {
 		if (inet_pton(AF_INET, host, addr) != 1)
 			reason = "not an IPv4 address";

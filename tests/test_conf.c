@@ -385,6 +385,10 @@ static void test_endpoints(void)
 		{ "-bad.example:51820", "not a valid host name" },
 		{ "bad_host.example:51820", "not a valid host name" },
 		{ ":51820", "no host" },
+		{ "[fe80::1%]:51820", "zone after '%'" },
+		{ "[fe80::1%eth 0]:51820", "zone after '%'" },
+		{ "[fe80::1%averyveryverylongname]:51820", "zone after '%'" },
+		{ "[fe80::g%eth0]:51820", "not an IPv6 address" },
 	};
 	char tmpl[512];
 
@@ -407,6 +411,10 @@ static void test_endpoint_good(void)
 	CHECK(endpoint_parse("[::1]:51820", host, &port, NULL) == 0);
 	CHECK(!strcmp(host, "::1") && port == 51820);
 	CHECK(endpoint_parse("localhost:80", host, &port, NULL) == 0);
+	CHECK(endpoint_parse("[fe80::1%eth0]:51820", host, &port, NULL) == 0);
+	CHECK(!strcmp(host, "fe80::1%eth0") && port == 51820);
+	CHECK(endpoint_parse("[fe80::2%3]:1", host, &port, NULL) == 0);
+	CHECK(!strcmp(host, "fe80::2%3") && port == 1);
 }
 
 static void test_cross_peer(void)
