@@ -242,6 +242,54 @@ static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res
 	return 0;
 }
 
+/* "main", "off" or a table number: not 0, 253 (default) or 255 (local). */
+static int validate_table(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	char *end;
+	unsigned long n;
+
+	note_line(cfg, opt, 0);
+	if (!strcmp(v, "main") || !strcmp(v, "off"))
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!*v || *end || errno || v[0] == '-' || n == 0 || n > 0xffffffffUL ||
+	    n == 253 || n == 255)
+		opt_error(cfg, opt, "not main, off or a routing table number "
+			  "(1 to 4294967295, not 253 or 255)", v);
+	return 0;
+}
+
+/* A firewall mark, decimal or 0x hex, or "off". */
+static int parse_fwmark(const char *v, uint32_t *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (!strcmp(v, "off")) {
+		*out = 0;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(v, &end, 0);
+	if (!*v || *end || errno || v[0] == '-' || n > 0xffffffffUL)
+		return -1;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int validate_fwmark(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	uint32_t mark;
+
+	note_line(cfg, opt, 0);
+	if (parse_fwmark(v, &mark) < 0)
+		opt_error(cfg, opt, "not off or a mark (0 to 0xffffffff)", v);
+	return 0;
+}
+
 static int parse_bool(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	int b = cfg_parse_boolean(value);
@@ -459,6 +507,8 @@ static cfg_t *confuse_init(void)
 		CFG_STR("group", "nogroup", CFGF_NONE),
 		CFG_STR("log-level", "info", CFGF_NONE),
 		CFG_STR("control-socket", NULL, CFGF_NODEFAULT),
+		CFG_STR("table", "main", CFGF_NONE),
+		CFG_STR("fwmark", "off", CFGF_NONE),
 		/* titled in the file; conftext_prepare takes the titles off */
 		CFG_SEC("peer", peer_opts, CFGF_MULTI),
 		CFG_END()
@@ -476,6 +526,8 @@ static cfg_t *confuse_init(void)
 		{ "group", validate_nonempty },
 		{ "log-level", validate_log_level },
 		{ "control-socket", validate_control_socket },
+		{ "table", validate_table },
+		{ "fwmark", validate_fwmark },
 		{ "peer|public-key", validate_public_key },
 		{ "peer|endpoint", validate_endpoint },
 		{ "peer|allowed-ips", validate_allowed_ip },
@@ -649,6 +701,21 @@ static void lookup_accounts(cfg_t *cfg, struct conf *out)
 		report(line_of(cfg, "group", 0), "group: no such group '%s'", out->group);
 }
 
+static void build_table(cfg_t *cfg, struct conf *out)
+{
+	const char *t = cfg_getstr(cfg, "table");
+
+	if (!strcmp(t, "main"))
+		out->table = CONF_TABLE_MAIN;
+	else if (!strcmp(t, "off"))
+		out->table = CONF_TABLE_OFF;
+	else
+		out->table = (uint32_t)strtoul(t, NULL, 10);
+	out->table_line = line_of(cfg, "table", 0);
+	if (parse_fwmark(cfg_getstr(cfg, "fwmark"), &out->fwmark) < 0)
+		out->fwmark = 0;
+}
+
 static int build_root(cfg_t *cfg, struct conf *out)
 {
 	const char *pkf = cfg_getstr(cfg, "private-key-file");
@@ -658,6 +725,7 @@ static int build_root(cfg_t *cfg, struct conf *out)
 	out->listen_port = (uint16_t)cfg_getint(cfg, "listen-port");
 	out->mtu = (unsigned)cfg_getint(cfg, "mtu");
 	out->log_level = (enum log_level)log_level_parse(cfg_getstr(cfg, "log-level"));
+	build_table(cfg, out);
 	out->file = strdup(load->path);
 	out->private_key_file = pkf ? strdup(pkf) : NULL;
 	out->user = strdup(cfg_getstr(cfg, "user"));
@@ -709,6 +777,7 @@ static int build_peer(cfg_t *sec, const struct conftext_peer *head, struct conf_
 	if (!p->name)
 		return -1;
 	p->line = line_of(sec, "public-key", 0);
+	p->allowed_ips_line = line_of(sec, "allowed-ips", 0);
 	if (!is_peer_name(p->name))
 		report(head->line, "peer: name must be 1 to %d printable characters, "
 		       "no spaces, quotes, '\\' or '$' '%s'", PEER_NAME_MAX, p->name);

@@ -109,6 +109,10 @@ static int tun_setup(struct daemon *d)
 	d->ifindex = nl_link_index(&d->nl, d->ifname);
 	if (d->ifindex < 0 || nl_link_set_mtu(&d->nl, d->ifindex, d->mtu) < 0)
 		return -1;
+	d->routing = (struct routing){ .nl = &d->nl, .ifindex = d->ifindex,
+				       .ifname = d->ifname, .file = cfg->file,
+				       .table = cfg->table,
+				       .mark = cfg->fwmark ? cfg->fwmark : CONF_FWMARK_AUTO };
 	for (size_t i = 0; i < cfg->n_addresses; i++) {
 		struct cidr *c = &cfg->addresses[i];
 
@@ -126,6 +130,10 @@ static int sockets_setup(struct daemon *d)
 	if (udp_open(&d->udp, d->cfg->listen_port) < 0)
 		return -1;
 	udp_enable_offloads(&d->udp, offload_wanted("gso"), offload_wanted("gro"));
+	/* sealed traffic must not follow a full tunnel's rules into the tun */
+	if ((d->cfg->fwmark || d->routing.full[0] || d->routing.full[1]) &&
+	    udp_set_mark(&d->udp, d->routing.mark) < 0)
+		return -1;
 	d->udp4.fd = d->udp.fd4;
 	d->udp4.on_event = dataplane_udp4_event;
 	d->udp6.fd = d->udp.fd6;

@@ -17,6 +17,7 @@
 #include "peer.h"
 #include "proto.h"
 #include "ratelimit.h"
+#include "routing.h"
 #include "timerq.h"
 #include "udp.h"
 
@@ -55,6 +56,7 @@ struct daemon {
 	struct nl nl;
 	bool nl_open;
 	bool routes_added;
+	struct routing routing;		/* table, full-tunnel rules */
 
 	struct loop loop;
 	struct loop_fd tun;

@@ -140,6 +140,7 @@ void peers_teardown(struct daemon *d)
 
 struct route {
 	struct cidr dst;
+	unsigned line;		/* its allowed-ips line, for errors */
 };
 
 static int route_cmp(const void *a, const void *b)
@@ -161,16 +162,37 @@ static struct route *routes_wanted(struct peer **peers, size_t n, size_t *count)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; peers[i]->routes && j < peers[i]->n_allowed_ips; j++)
-			r[k++].dst = peers[i]->allowed_ips[j];
+			r[k++] = (struct route){ peers[i]->allowed_ips[j],
+						 peers[i]->conf->allowed_ips_line };
 	qsort(r, total, sizeof(*r), route_cmp);
 	*count = total;
 	return r;
 }
 
-static int route_change(struct daemon *d, const struct cidr *c, bool add)
+static int route_change(struct daemon *d, const struct route *r, bool add)
 {
-	return add ? nl_route_add(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len)
-		   : nl_route_del(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len);
+	return routing_change(&d->routing, &r->dst, r->line, add);
+}
+
+/* Which families a routed peer's default route asks a full tunnel for. */
+static void full_tunnel_wanted(const struct route *r, size_t n, bool want[2])
+{
+	want[0] = want[1] = false;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].dst.prefix_len == 0)
+			want[r[i].dst.family == AF_INET6] = true;
+}
+
+/* Rules for the default routes now wanted; sockets marked when one is. */
+static int full_tunnel_update(struct daemon *d, const struct route *r, size_t n)
+{
+	bool want[2];
+
+	full_tunnel_wanted(r, n, want);
+	if ((want[0] || want[1]) && d->routing.table == CONF_TABLE_MAIN &&
+	    udp_set_mark(&d->udp, d->routing.mark) < 0)
+		return -1;
+	return routing_full_tunnel(&d->routing, want[0], want[1]);
 }
 
 int routes_apply(struct daemon *d, bool add)
@@ -181,14 +203,18 @@ int routes_apply(struct daemon *d, bool add)
 
 	if (!r)
 		return -1;
+	if (!add && routing_full_tunnel(&d->routing, false, false) < 0)
+		failed++;
 	for (size_t i = 0; i < n; i++) {
-		if (route_change(d, &r[i].dst, add) == 0)
+		if (route_change(d, &r[i], add) == 0)
 			done++;
 		else if (add)
 			break;
 		else
 			failed++;
 	}
+	if (add && done == n && full_tunnel_update(d, r, n) < 0)
+		failed++;
 	free(r);
 	if (done || failed)
 		log_info("%s: %s %u routes%s", d->ifname, add ? "added" : "removed", done,
@@ -208,9 +234,9 @@ static void routes_update(struct daemon *d, const struct route *o, size_t no,
 		int c = i == no ? 1 : j == nn ? -1 : route_cmp(&o[i], &n[j]);
 
 		if (c < 0) {
-			removed += route_change(d, &o[i++].dst, false) == 0;
+			removed += route_change(d, &o[i++], false) == 0;
 		} else if (c > 0) {
-			added += route_change(d, &n[j++].dst, true) == 0;
+			added += route_change(d, &n[j++], true) == 0;
 		} else {
 			i++;
 			j++;
@@ -218,6 +244,7 @@ static void routes_update(struct daemon *d, const struct route *o, size_t no,
 	}
 	if (added || removed)
 		log_info("reload: %u routes added, %u removed", added, removed);
+	full_tunnel_update(d, n, nn);
 }
 
 /* ---- reload ---- */

@@ -106,6 +106,20 @@ out:
 	return ret;
 }
 
+int udp_set_mark(struct udp *u, uint32_t mark)
+{
+	int fds[2] = { u->fd4, u->fd6 };
+
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] >= 0 &&
+		    setsockopt(fds[i], SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
+			log_err("udp: set fwmark %u: %s", mark, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void sock_bufs(int fd, const char *fam)
 {
 	static const int opts[2][2] = {

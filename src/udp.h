@@ -51,6 +51,9 @@ struct udp {
  * UDP_SOCKBUF_SIZE; path MTU discovery off (see udp.c). Succeeds if at least
  * one family could be opened. 0 or -1 (logged). */
 int udp_open(struct udp *u, uint16_t port);
+/* SO_MARK on both sockets (needs CAP_NET_ADMIN), so policy routing can tell
+ * the sealed traffic from what it carries. 0 or -1, logged. */
+int udp_set_mark(struct udp *u, uint32_t mark);
 void udp_close(struct udp *u);
 /* The socket to reach ep with, -1 if that family is not open. */
 int udp_fd_for(const struct udp *u, const struct endpoint *ep);
