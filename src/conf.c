@@ -408,6 +408,7 @@ static int validate_control_socket(cfg_t *cfg, cfg_opt_t *opt)
 	const char *v = cfg_opt_getnstr(opt, 0);
 	const char *why;
 
+	note_line(cfg, opt, 0);
 	if (check_socket_path(v, &why) < 0)
 		opt_error(cfg, opt, why, v);
 	return 0;
@@ -726,6 +727,9 @@ static int build_root(cfg_t *cfg, struct conf *out)
 	out->mtu = (unsigned)cfg_getint(cfg, "mtu");
 	out->log_level = (enum log_level)log_level_parse(cfg_getstr(cfg, "log-level"));
 	build_table(cfg, out);
+	out->interface_line = line_of(cfg, "interface", 0);
+	out->address_line = line_of(cfg, "address", 0);
+	out->control_socket_line = line_of(cfg, "control-socket", 0);
 	out->file = strdup(load->path);
 	out->private_key_file = pkf ? strdup(pkf) : NULL;
 	out->user = strdup(cfg_getstr(cfg, "user"));
@@ -980,6 +984,25 @@ static void check_mtu_ipv6(cfg_t *cfg, const struct conf *c, const struct prefix
 	       "carries IPv6 (%s at line %u) '%u'", MTU_MIN_IPV6, text, v6_line, c->mtu);
 }
 
+/* The same interface address twice (whatever the prefix lengths) would
+ * fail at start with EEXIST. */
+static void check_duplicate_addresses(cfg_t *cfg, const struct conf *c)
+{
+	for (size_t i = 1; i < c->n_addresses; i++)
+		for (size_t j = 0; j < i; j++) {
+			const struct cidr *a = &c->addresses[i], *b = &c->addresses[j];
+			char text[CIDR_STRLEN];
+
+			if (a->family != b->family ||
+			    memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16))
+				continue;
+			cidr_format(a, text);
+			report(line_of(cfg, "address", (unsigned)i),
+			       "address: the same address twice '%s'", text);
+			break;
+		}
+}
+
 static int build(cfg_t *cfg, struct conf *out)
 {
 	struct prefix_use *uses = NULL;
@@ -990,6 +1013,7 @@ static int build(cfg_t *cfg, struct conf *out)
 	if (build_root(cfg, out) < 0 || build_peers(cfg, out, &uses, &n_uses) < 0)
 		goto out;
 	check_mtu_ipv6(cfg, out, uses, n_uses);
+	check_duplicate_addresses(cfg, out);
 	check_own_key(out);
 	if (check_duplicate_names() < 0 || check_duplicate_keys(out) < 0)
 		goto out;

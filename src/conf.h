@@ -47,6 +47,7 @@ struct conf {
 	gid_t gid;
 	enum log_level log_level;
 	char *control_socket;
+	unsigned interface_line, address_line, control_socket_line;	/* 0: default */
 	uint32_t table;			/* routes go here; CONF_TABLE_OFF: none */
 	unsigned table_line;
 	uint32_t fwmark;		/* 0: CONF_FWMARK_AUTO when a full tunnel needs one */

@@ -20,6 +20,7 @@ nsx X ip -6 route add default via fd77::1:2
 nsx Y ip addr add 203.0.113.5/32 dev lo
 nsx Y ip addr add fd77::ff:5/128 dev lo
 keygen x; keygen y
+chmod 755 "$TMP"	# the daemon re-reads its config as nobody
 
 x_conf() { # ALLOWED-IPS
 	cat >"$TMP/x.conf" <<CONF
@@ -80,7 +81,7 @@ peer "y" {
     allowed-ips = {"198.51.100.0/24"}
 }
 CONF
-want="$TMP/z.conf:8: allowed-ips: a route to this prefix exists in table 254 (dev ovpn-x), not this daemon's '198.51.100.0/24'"
+want="$TMP/z.conf:7: allowed-ips: a route to this prefix exists in table 254 (dev ovpn-x), not this daemon's '198.51.100.0/24'"
 nsx X "$SRC/ovpnd" -t -c "$TMP/z.conf" >"$TMP/zt.out" 2>&1 && fail "-t passed a route that exists"
 grep -qF "$want" "$TMP/zt.out" || fail "-t said: $(cat "$TMP/zt.out")"
 nsx X "$SRC/ovpnd" -f -c "$TMP/z.conf" >"$TMP/zrun.out" 2>&1 && fail "a colliding daemon started"
