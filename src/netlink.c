@@ -360,7 +360,7 @@ static int route_find_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nl_route_find(struct nl *nl, const struct nl_route *r)
+int nl_route_find(struct nl *nl, const struct nl_route *r, uint8_t *protocol)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, sizeof(buf)));
@@ -378,6 +378,8 @@ int nl_route_find(struct nl *nl, const struct nl_route *r)
 	ret = nl_talk(nl, nlh, route_find_cb, &f);
 	if (ret < 0)
 		return ret;
+	if (protocol)
+		*protocol = f.protocol;
 	return f.oif;
 }
 

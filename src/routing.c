@@ -26,10 +26,20 @@ int routing_change(struct routing *rt, const struct cidr *c, unsigned line, bool
 
 	if (rt->table == CONF_TABLE_OFF)
 		return 0;
-	ret = add ? nl_route_add(rt->nl, &r) : nl_route_del(rt->nl, &r);
+	if (!add) {
+		uint8_t proto = 0;
+
+		/* the kernel's connected route on our tun is not ours to remove */
+		if (nl_route_find(rt->nl, &r, &proto) == rt->ifindex && proto != NL_RTPROT_OVPN)
+			return ROUTING_ALREADY;
+		return nl_route_del(rt->nl, &r);
+	}
+	ret = nl_route_add(rt->nl, &r);
 	if (ret != -EEXIST)
 		return ret;
-	oif = nl_route_find(rt->nl, &r);
+	oif = nl_route_find(rt->nl, &r, NULL);
+	if (oif == rt->ifindex)
+		return ROUTING_ALREADY;
 	if (oif > 0 && !if_indextoname((unsigned)oif, dev))
 		snprintf(dev, sizeof(dev), "#%d", oif);
 	cidr_format(c, text);
@@ -111,6 +121,8 @@ int routing_full_tunnel(struct routing *rt, bool want4, bool want6)
 {
 	if (rt->table != CONF_TABLE_MAIN)
 		want4 = want6 = false;
+	if ((want4 || want6) && rt->udp && udp_set_mark(rt->udp, rt->mark) < 0)
+		return -1;
 	if (full_tunnel_set(rt, 0, want4) < 0)
 		return -1;
 	return full_tunnel_set(rt, 1, want6);

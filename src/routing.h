@@ -20,6 +20,7 @@
 
 #include "cidr.h"
 #include "netlink.h"
+#include "udp.h"
 
 #define ROUTING_PRIO_SUPPRESS 32764
 #define ROUTING_PRIO_TUNNEL 32765
@@ -31,14 +32,21 @@ struct routing {
 	const char *file;	/* the config, for error lines */
 	uint32_t table;		/* CONF_TABLE_OFF: no routes */
 	uint32_t mark;		/* fwmark, also the full tunnel's table */
+	struct udp *udp;	/* its sockets carry the mark in a full tunnel */
 	bool full[2];		/* rules in place for IPv4, IPv6 */
 };
+
+/* routing_change: the route is there already, on our own tun (the
+ * connected route of an interface address): nothing added, nothing wrong. */
+#define ROUTING_ALREADY 1
 
 /* The table a route to c goes into: the full tunnel's for a default route
  * in the main table, else the configured one. */
 uint32_t routing_table_for(const struct routing *rt, const struct cidr *c);
-/* Add or remove the route to c; line is its allowed-ips line. A route that
- * exists already (never ours) is one error naming file, line and prefix. */
+/* Add or remove the route to c; line is its allowed-ips line. 0 done, or
+ * ROUTING_ALREADY (see above), or -errno: a route that exists on another
+ * device is one error naming file, line and prefix. Removing leaves alone
+ * what ovpn did not add (the kernel's own connected routes). */
 int routing_change(struct routing *rt, const struct cidr *c, unsigned line, bool add);
 /* Put the full tunnel's rules in place for the families whose default
  * route is wanted, and take them away for the others. 0 or -1. */
