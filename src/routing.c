@@ -19,13 +19,14 @@ uint32_t routing_table_for(const struct routing *rt, const struct cidr *c)
 
 int routing_change(struct routing *rt, const struct cidr *c, unsigned line, bool add)
 {
-	struct nl_route r = { .ifindex = rt->ifindex, .family = c->family, .dst = c->addr,
-			      .plen = c->prefix_len, .table = routing_table_for(rt, c) };
+	struct nl_route r = { .family = c->family, .dst = c->addr, .plen = c->prefix_len };
 	char text[CIDR_STRLEN], dev[IF_NAMESIZE] = "?";
 	int ret, oif;
 
-	if (rt->table == CONF_TABLE_OFF)
+	if (!rt || rt->table == CONF_TABLE_OFF)	/* no interface yet, or no routes */
 		return 0;
+	r.ifindex = rt->ifindex;
+	r.table = routing_table_for(rt, c);
 	if (!add) {
 		uint8_t proto = 0;
 
@@ -119,6 +120,8 @@ static int full_tunnel_set(struct routing *rt, int i, bool want)
 
 int routing_full_tunnel(struct routing *rt, bool want4, bool want6)
 {
+	if (!rt)
+		return 0;
 	if (rt->table != CONF_TABLE_MAIN)
 		want4 = want6 = false;
 	if ((want4 || want6) && rt->udp && udp_set_mark(rt->udp, rt->mark) < 0)

@@ -325,7 +325,7 @@ int udp_send_one(int fd, const void *buf, size_t len, const struct endpoint *ep)
 	if (sendmsg(fd, &m, MSG_DONTWAIT) >= 0)
 		return 0;
 	/* our address went away: let the kernel choose until the peer speaks */
-	if (m.msg_control && (errno == EINVAL || errno == EADDRNOTAVAIL)) {
+	if (m.msg_control && (errno == EINVAL || errno == EADDRNOTAVAIL || errno == ENETUNREACH)) {
 		m.msg_control = NULL;
 		m.msg_controllen = 0;
 		return sendmsg(fd, &m, MSG_DONTWAIT) < 0 ? -1 : 0;
@@ -403,6 +403,24 @@ int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 	return ret;
 }
 
+/* A send refused because our source address went away (it was removed,
+ * or the host moved): send without it, letting the kernel choose, until
+ * the peer's next packet tells us the address it reaches us at now. True
+ * if a source was dropped, so the caller tries once more. */
+static bool drop_stale_src(const struct udp_pkt *pkts, unsigned n)
+{
+	bool any = false;
+
+	/* ENETUNREACH: the kernel finds no route from a source that is gone */
+	if (errno != EINVAL && errno != EADDRNOTAVAIL && errno != ENETUNREACH)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		any |= pkts[i].ep.has_src;
+		((struct udp_pkt *)pkts)[i].ep.has_src = false;
+	}
+	return any;
+}
+
 int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 		   unsigned n)
 {
@@ -416,6 +434,8 @@ int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 	do
 		ret = sendmmsg(fd, b->mh, n, MSG_DONTWAIT);
 	while (ret < 0 && errno == EINTR);
+	if (ret < 0 && drop_stale_src(pkts, n))
+		return udp_send_batch(fd, b, pkts, n);
 	if (ret < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 			return 0;
@@ -499,6 +519,8 @@ int udp_send_batch_gso(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 	do
 		ret = sendmmsg(fd, b->mh, msgs, MSG_DONTWAIT);
 	while (ret < 0 && errno == EINTR);
+	if (ret < 0 && drop_stale_src(pkts, n))
+		return udp_send_batch_gso(fd, b, pkts, n, gso);
 	if (ret < 0 && counts[0] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
 		log_info("udp: UDP_SEGMENT send refused (%s): one datagram per message from now",
 			 strerror(errno));
