@@ -141,6 +141,7 @@ static void expect_error(const char *name, const char *tmpl, unsigned line,
 		dump_errors(name);
 }
 
+#define HEAD_FMT "private-key-file = \"%s\"\nuser = \"root\"\ngroup = \"root\"\n"
 #define HEAD "private-key-file = \"@KEY@\"\nuser = \"root\"\ngroup = \"root\"\n"
 
 static const char full_conf[] =
@@ -388,6 +389,10 @@ static void test_endpoints(void)
 		{ "-bad.example:51820", "not a valid host name" },
 		{ "bad_host.example:51820", "not a valid host name" },
 		{ ":51820", "no host" },
+		{ "[fe80::1%]:51820", "zone after '%'" },
+		{ "[fe80::1%eth 0]:51820", "zone after '%'" },
+		{ "[fe80::1%averyveryverylongname]:51820", "zone after '%'" },
+		{ "[fe80::g%eth0]:51820", "not an IPv6 address" },
 	};
 	char tmpl[512];
 
@@ -410,6 +415,10 @@ static void test_endpoint_good(void)
 	CHECK_EQ(endpoint_parse("[::1]:51820", host, &port, NULL), 0);
 	CHECK(!strcmp(host, "::1") && port == 51820);
 	CHECK_EQ(endpoint_parse("localhost:80", host, &port, NULL), 0);
+	CHECK_EQ(endpoint_parse("[fe80::1%eth0]:51820", host, &port, NULL), 0);
+	CHECK(!strcmp(host, "fe80::1%eth0") && port == 51820);
+	CHECK_EQ(endpoint_parse("[fe80::2%3]:1", host, &port, NULL), 0);
+	CHECK(!strcmp(host, "fe80::2%3") && port == 1);
 }
 
 static void test_cross_peer(void)
@@ -620,6 +629,73 @@ static void test_psk(void)
 	}
 	for (int i = 0; i < n_errors && i < MAX_ERRORS; i++)
 		CHECK(strstr(errors[i], b64) == NULL);
+
+/* A file of `size` bytes: the usual head, then lines of `width` bytes
+ * (a comment padded with spaces), the last one cut to fit. */
+static void write_padded(size_t size, size_t width)
+{
+	char *text = malloc(size + 1);
+	size_t len;
+	FILE *f;
+
+	if (!text)
+		exit(99);
+	len = (size_t)snprintf(text, size + 1, HEAD_FMT, key_path);
+	while (len < size) {
+		size_t n = size - len < width + 1 ? size - len : width + 1;
+
+		memset(text + len, ' ', n);
+		text[len] = '#';
+		text[len + n - 1] = '\n';
+		len += n;
+	}
+	f = fopen(conf_path, "w");
+	if (!f || fwrite(text, 1, size, f) != size || fclose(f) == EOF)
+		exit(99);
+	free(text);
+}
+
+static double cpu_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Lines up to 4096 bytes and files up to 2 MiB load, and quickly (the
+ * lexer is quadratic in a line's length); one byte more is one error. */
+static void test_size_limits(void)
+{
+	const size_t cap = 2 * 1024 * 1024;
+	struct conf c;
+	double t0, secs;
+
+	write_padded(cap, 4096);
+	n_errors = 0;
+	t0 = cpu_seconds();
+	CHECK_EQ(conf_load(conf_path, &c), 0);
+	secs = cpu_seconds() - t0;
+	printf("# %zu bytes in lines of 4096 checked in %.3f s of CPU\n", cap, secs);
+#ifndef SANITIZED
+	CHECK(secs < 0.1);
+#endif
+	conf_free(&c);
+
+	write_padded(cap + 1, 80);
+	n_errors = 0;
+	CHECK_EQ(conf_load(conf_path, &c), -1);
+	CHECK_EQ(n_errors, 1);
+	CHECK_STR_CONTAINS(str(errors[0]), "larger than 2097152 bytes");
+
+	write_padded(4096 * 3, 4097);
+	n_errors = 0;
+	t0 = cpu_seconds();
+	CHECK_EQ(conf_load(conf_path, &c), -1);
+	CHECK_EQ(n_errors, 1);
+	CHECK(cpu_seconds() - t0 < 0.1);
+	/* the head is 3 lines: the first long line is line 4 */
+	CHECK_STR_CONTAINS(str(errors[0]), ":4: line longer than 4096 bytes (4097)");
 }
 
 static void make_keys(void)
@@ -675,6 +751,7 @@ int main(void)
 	RUN(test_quoted_comment_chars());
 	RUN(test_cidr());
 	RUN(test_many_peers());
+	RUN(test_size_limits());
 	if (!tap_failures) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 		if (system(cmd) != 0)
