@@ -629,6 +629,7 @@ static void test_psk(void)
 	}
 	for (int i = 0; i < n_errors && i < MAX_ERRORS; i++)
 		CHECK(strstr(errors[i], b64) == NULL);
+}
 
 /* A file of `size` bytes: the usual head, then lines of `width` bytes
  * (a comment padded with spaces), the last one cut to fit. */
