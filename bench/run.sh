@@ -5,7 +5,8 @@
 #   bench/run.sh [-t SECS] [-r ROUNDS] [-o FILE] [system...]   (as root)
 #   bench/run.sh --summarize FILE      print the tables of a recorded run again
 #
-# systems: ovpn wg-go fastd veth (default: all four). A round runs every system
+# systems: ovpn wg-go fastd veth (default: all four), and ovpn-sodium (ovpn
+# with the bulk AEAD from libsodium). A round runs every system
 # once, in an order rotated each round, so drift of the shared machine hits all
 # alike; the tables give medians over rounds and ratios against wg-go and fastd.
 # Per system and round: idle ping, iperf3 TCP 1 and 4 streams (with a ping
@@ -230,13 +231,21 @@ up_ovpn() {
 		wait_for 5 ip -n "$NS_B" link show "$IF_B" up
 }
 
+# the same build sealing with libsodium (not in the default list): the two
+# bulk AEADs side by side in one run
+up_ovpn_sodium() {
+	local OVPN_AEAD=libsodium
+	up_ovpn
+	DESC="$DESC, AEAD from libsodium"
+}
+
 # have SYSTEM: its programs are there (else say what is missing).
 have() {
 	local c
 	case $1 in
 	wg-go) for c in "$WG_GO" wg; do command -v "$c" >/dev/null || { echo "no $c"; return 1; }; done ;;
 	fastd) command -v fastd >/dev/null || { echo "no fastd"; return 1; } ;;
-	ovpn) for c in ovpnd ovpn-keygen; do [[ -x $OVPN_BUILD/$c ]] || { echo "no $OVPN_BUILD/$c"; return 1; }; done ;;
+	ovpn | ovpn-sodium) for c in ovpnd ovpn-keygen; do [[ -x $OVPN_BUILD/$c ]] || { echo "no $OVPN_BUILD/$c"; return 1; }; done ;;
 	esac
 }
 
@@ -424,7 +433,7 @@ while (($#)); do
 	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*)
-		[[ " ${ALL_SYSTEMS[*]} " == *" $1 "* ]] || die "unknown system '$1' (${ALL_SYSTEMS[*]})"
+		[[ " ${ALL_SYSTEMS[*]} ovpn-sodium " == *" $1 "* ]] || die "unknown system '$1' (${ALL_SYSTEMS[*]} ovpn-sodium)"
 		SYSTEMS+=("$1") ;;
 	esac
 	shift

@@ -42,17 +42,25 @@ uint32_t keypair_packet_index(const uint8_t *pkt)
 static int keypair_subkeys(struct keypair *kp)
 {
 	static const uint8_t zero[crypto_core_hchacha20_INPUTBYTES];
+	uint8_t send[KEYPAIR_KEY_LEN], recv[KEYPAIR_KEY_LEN];
+	int ret = -1;
 
 	if (kp->subkeys)
 		return 0;
-	if (crypto_core_hchacha20(kp->send_subkey, zero, kp->send_key, NULL) ||
-	    crypto_core_hchacha20(kp->recv_subkey, zero, kp->recv_key, NULL))
-		return -1;
+	if (crypto_core_hchacha20(send, zero, kp->send_key, NULL) ||
+	    crypto_core_hchacha20(recv, zero, kp->recv_key, NULL) ||
+	    aead_init(&kp->send_aead, send, false, AEAD_AUTO) < 0 ||
+	    aead_init(&kp->recv_aead, recv, true, AEAD_AUTO) < 0)
+		goto out;
 	kp->subkeys = true;
-	return 0;
+	ret = 0;
+out:
+	sodium_memzero(send, sizeof(send));
+	sodium_memzero(recv, sizeof(recv));
+	return ret;
 }
 
-static void keypair_nonce(uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES],
+static void keypair_nonce(uint8_t nonce[AEAD_NONCE_LEN],
 			  const uint8_t *header)
 {
 	memset(nonce, 0, 4);
@@ -71,7 +79,7 @@ static size_t keypair_padded(size_t len, size_t mtu)
 int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 		 uint64_t reject_limit, size_t *out_len)
 {
-	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	uint8_t nonce[AEAD_NONCE_LEN];
 	uint8_t *plain = buf + KEYPAIR_HEADER_LEN;
 	size_t padded = keypair_padded(len, mtu);
 	int ret = -1;
@@ -84,9 +92,8 @@ int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 	le64_store(buf + 8, kp->send_counter);
 	memset(plain + len, 0, padded - len);
 	keypair_nonce(nonce, buf);
-	if (crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-		    plain, plain + padded, NULL, plain, padded,
-		    buf, KEYPAIR_HEADER_LEN, NULL, nonce, kp->send_subkey))
+	if (aead_seal(&kp->send_aead, plain, plain, padded, buf, KEYPAIR_HEADER_LEN,
+		      nonce, plain + padded) < 0)
 		goto out;
 	kp->send_counter++;
 	*out_len = KEYPAIR_HEADER_LEN + padded + KEYPAIR_TAG_LEN;
@@ -99,7 +106,7 @@ int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 		 uint64_t reject_limit, uint8_t **plain, size_t *plain_len,
 		 enum drop_reason *drop)
 {
-	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	uint8_t nonce[AEAD_NONCE_LEN];
 	uint8_t *c = pkt + KEYPAIR_HEADER_LEN;
 	uint64_t counter;
 	size_t clen;
@@ -115,9 +122,8 @@ int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 	keypair_nonce(nonce, pkt);
 	*drop = DROP_BAD_TAG;
 	if (keypair_subkeys(kp) < 0 ||
-	    crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-		    c, NULL, c, clen, c + clen, pkt, KEYPAIR_HEADER_LEN,
-		    nonce, kp->recv_subkey))
+	    aead_open(&kp->recv_aead, c, c, clen, pkt, KEYPAIR_HEADER_LEN,
+		      nonce, c + clen) < 0)
 		goto out;
 	/* The window is checked and moved only for authentic packets. */
 	*drop = DROP_REPLAY;
@@ -133,5 +139,7 @@ out:
 
 void keypair_wipe(struct keypair *kp)
 {
+	aead_wipe(&kp->send_aead);
+	aead_wipe(&kp->recv_aead);
 	sodium_memzero(kp, sizeof(*kp));
 }

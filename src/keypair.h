@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aead.h"
 #include "drop.h"
 #include "index_table.h"
 #include "replay.h"
@@ -29,10 +30,10 @@ struct keypair {
 	uint32_t remote_index;		/* theirs: written into what we send */
 	uint8_t send_key[KEYPAIR_KEY_LEN];
 	uint8_t recv_key[KEYPAIR_KEY_LEN];
-	/* HChaCha20 of each key with the nonce's constant 16 zero bytes: the
-	 * XChaCha20 subkeys, derived at the first use (see keypair.c). */
-	uint8_t send_subkey[KEYPAIR_KEY_LEN];
-	uint8_t recv_subkey[KEYPAIR_KEY_LEN];
+	/* Keyed with HChaCha20 of each key and the nonce's constant 16 zero
+	 * bytes (the XChaCha20 subkeys), at the first use (see keypair.c). */
+	struct aead send_aead;
+	struct aead recv_aead;
 	bool subkeys;
 	uint64_t send_counter;		/* next counter to use */
 	struct replay replay;

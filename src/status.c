@@ -3,6 +3,7 @@
  * keys only: no private or session key is ever rendered. */
 #include "config.h"
 
+#include "aead.h"
 #include "daemon.h"
 #include "key.h"
 
@@ -103,6 +104,7 @@ static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 		      d->ifname, key, d->udp.port);
 	strbuf_printf(out, "  offloads: tun %s, udp gso %s, udp gro %s\n", on_off(d->vnet),
 		      on_off(d->udp.gso), on_off(d->udp.gro));
+	strbuf_printf(out, "  aead: chacha20-poly1305 from %s\n", aead_impl_name(AEAD_AUTO));
 	/* Drops no peer can be blamed for: unknown index, bad mac1, ... */
 	size_t mark;
 
@@ -177,6 +179,7 @@ static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u", key, d->udp.port);
 	strbuf_printf(out, ", \"offloads\": {\"tun\": %s, \"udp_gso\": %s, \"udp_gro\": %s}",
 		      json_bool(d->vnet), json_bool(d->udp.gso), json_bool(d->udp.gro));
+	strbuf_printf(out, ", \"aead\": \"%s\"", aead_impl_name(AEAD_AUTO));
 	strbuf_printf(out, ", \"drops\": ");
 	json_drops(out, d->stats.drops);
 	strbuf_printf(out, ", \"counters\": {");

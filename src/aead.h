@@ -1,0 +1,60 @@
+/*
+ * The bulk AEAD of the data path: ChaCha20-Poly1305 (IETF, 12-byte nonce,
+ * 16-byte tag) under one key, detached tag, in place allowed.
+ *
+ * Two implementations give the same bytes: libsodium's, always there, and
+ * libcrypto's (OpenSSL 3 EVP, its AVX2/AVX-512 code) when configure found
+ * it. The key is set once per struct aead; with libcrypto a cipher context
+ * keyed once is kept and only the nonce changes per packet.
+ */
+#ifndef OVPN_AEAD_H
+#define OVPN_AEAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AEAD_KEY_LEN 32
+#define AEAD_NONCE_LEN 12
+#define AEAD_TAG_LEN 16
+
+enum aead_impl {
+	AEAD_AUTO,		/* the fastest built in: libcrypto if there */
+	AEAD_SODIUM,
+	AEAD_OPENSSL,
+};
+
+struct aead {
+	enum aead_impl impl;	/* AEAD_SODIUM or AEAD_OPENSSL once set */
+	uint8_t key[AEAD_KEY_LEN];
+	void *ctx;		/* libcrypto: EVP_CIPHER_CTX keyed once */
+	bool decrypt;
+};
+
+/* Key a for sealing (decrypt false) or opening. -1 if impl is not built
+ * in or libcrypto fails. */
+int aead_init(struct aead *a, const uint8_t key[AEAD_KEY_LEN], bool decrypt,
+	      enum aead_impl impl);
+/* c = seal(m), len bytes (c == m allowed), tag written to tag. */
+int aead_seal(struct aead *a, uint8_t *c, const uint8_t *m, size_t len,
+	      const uint8_t *ad, size_t ad_len, const uint8_t nonce[AEAD_NONCE_LEN],
+	      uint8_t tag[AEAD_TAG_LEN]);
+/* m = open(c) in place or not; -1 on a bad tag (m's content is then
+ * undefined: libcrypto decrypts before it checks). */
+int aead_open(struct aead *a, uint8_t *m, const uint8_t *c, size_t len,
+	      const uint8_t *ad, size_t ad_len, const uint8_t nonce[AEAD_NONCE_LEN],
+	      const uint8_t tag[AEAD_TAG_LEN]);
+void aead_wipe(struct aead *a);
+/* Whether impl (AEAD_SODIUM, AEAD_OPENSSL) is built in. */
+bool aead_available(enum aead_impl impl);
+/* What AEAD_AUTO picks, and its name: "libcrypto" or "libsodium". */
+enum aead_impl aead_default(void);
+const char *aead_impl_name(enum aead_impl impl);
+/* Parse "libsodium" / "libcrypto" (as aead_impl_name prints them). */
+int aead_impl_parse(const char *name, enum aead_impl *impl);
+/* Library set-up at start, before the privilege drop (libcrypto reads its
+ * config and fetches the cipher once); prefer (not AEAD_AUTO) becomes what
+ * AEAD_AUTO picks. -1 on failure or when prefer is not built in. */
+int aead_setup(enum aead_impl prefer);
+
+#endif
