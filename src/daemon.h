@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "allowedips.h"
+#include "codel.h"
 #include "conf.h"
 #include "control.h"
 #include "cookie.h"
@@ -30,6 +31,7 @@ struct daemon_stats {
 	uint64_t tun_write_drops;		/* tun queue full */
 	uint64_t udp_send_drops;		/* socket buffer full or send error */
 	uint64_t cookies_sent;			/* under load: mac2 demanded */
+	uint64_t queue_delay_drops;		/* TCP segment dropped by CoDel (codel.h) */
 };
 
 /* Above this many handshake messages a second the daemon is under load:
@@ -81,6 +83,9 @@ struct daemon {
 	uint8_t *tun_buf;		/* vnet: OFFLOAD_HDR_LEN + OFFLOAD_MAX_PKT */
 	struct offload_gro gro;		/* tun writes being coalesced */
 	const uint8_t *rx_end;		/* end of the GRO buffer being opened, or NULL */
+	struct codel rx_codel;		/* on the wait in the receive buffers */
+	struct codel tun_codel;		/* on how long the tun has not been empty */
+	uint64_t tun_busy_since;	/* the tun has had packets waiting since; 0: empty */
 
 	/* Handshake load: messages in the current and the previous second. */
 	struct cookie_checker cookies;

@@ -82,6 +82,7 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		{ "udp-send-dropped", "udp_send_dropped", &(d)->stats.udp_send_drops }, \
 		{ "control-rejected", "control_rejected", &(d)->ctl.rejected }, \
 		{ "cookies-sent", "cookies_sent", &(d)->stats.cookies_sent }, \
+		{ "queue-delay-dropped", "queue_delay_dropped", &(d)->stats.queue_delay_drops }, \
 	}
 
 static const char *on_off(bool on)

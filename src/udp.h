@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -48,7 +49,8 @@ struct udp {
 
 /* Open non-blocking, close-on-exec sockets on port (0: any free port, the
  * same one for both families). IPv6 with IPV6_V6ONLY; buffers raised to
- * UDP_SOCKBUF_SIZE; path MTU discovery off (see udp.c). Succeeds if at least
+ * UDP_SOCKBUF_SIZE; path MTU discovery off (see udp.c); arrival stamped
+ * (SO_TIMESTAMPNS, for udp_pkt.waited). Succeeds if at least
  * one family could be opened. 0 or -1 (logged). */
 int udp_open(struct udp *u, uint16_t port);
 void udp_close(struct udp *u);
@@ -67,6 +69,8 @@ struct udp_pkt {
 	size_t len;		/* bytes received / to send */
 	size_t seg;		/* receive: with UDP_GRO, buf holds datagrams of
 				 * seg bytes (the last may be shorter); 0: one */
+	uint64_t waited;	/* receive: ns it waited in the socket buffer
+				 * (kernel stamp, SO_TIMESTAMPNS), 0: unknown */
 	struct endpoint ep;	/* source (receive) / destination (send) */
 };
 
@@ -84,7 +88,7 @@ struct udp_batch {
 	struct iovec iov[UDP_BATCH_MAX];
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct timespec))];
 	} ctrl[UDP_BATCH_MAX];
 };
 
