@@ -176,3 +176,8 @@ void aead_wipe(struct aead *a)
 #endif
 	sodium_memzero(a, sizeof(*a));
 }
+
+int aead_clone(struct aead *dst, const struct aead *src)
+{
+	return aead_init(dst, src->key, src->decrypt, src->impl);
+}

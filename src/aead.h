@@ -45,6 +45,9 @@ int aead_open(struct aead *a, uint8_t *m, const uint8_t *c, size_t len,
 	      const uint8_t *ad, size_t ad_len, const uint8_t nonce[AEAD_NONCE_LEN],
 	      const uint8_t tag[AEAD_TAG_LEN]);
 void aead_wipe(struct aead *a);
+/* dst keyed as src (same key, direction, implementation), for another
+ * thread. 0 or -1. */
+int aead_clone(struct aead *dst, const struct aead *src);
 /* Whether impl (AEAD_SODIUM, AEAD_OPENSSL) is built in. */
 bool aead_available(enum aead_impl impl);
 /* What AEAD_AUTO picks, and its name: "libcrypto" or "libsodium". */

@@ -76,30 +76,42 @@ static size_t keypair_padded(size_t len, size_t mtu)
 	return padded;
 }
 
-int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
-		 uint64_t reject_limit, size_t *out_len)
+int keypair_seal_at(const struct keypair *kp, struct aead *a, uint64_t counter,
+		    uint8_t *buf, size_t len, size_t mtu, size_t *out_len)
 {
 	uint8_t nonce[AEAD_NONCE_LEN];
 	uint8_t *plain = buf + KEYPAIR_HEADER_LEN;
 	size_t padded = keypair_padded(len, mtu);
-	int ret = -1;
 
-	if (!kp->live || kp->send_counter >= reject_limit || keypair_subkeys(kp) < 0)
-		goto out;
 	memset(buf, 0, KEYPAIR_HEADER_LEN);
 	buf[0] = MSG_TYPE_DATA;
 	le32_store(buf + 4, kp->remote_index);
-	le64_store(buf + 8, kp->send_counter);
+	le64_store(buf + 8, counter);
 	memset(plain + len, 0, padded - len);
 	keypair_nonce(nonce, buf);
-	if (aead_seal(&kp->send_aead, plain, plain, padded, buf, KEYPAIR_HEADER_LEN,
+	if (aead_seal(a, plain, plain, padded, buf, KEYPAIR_HEADER_LEN,
 		      nonce, plain + padded) < 0)
-		goto out;
-	kp->send_counter++;
+		return -1;
 	*out_len = KEYPAIR_HEADER_LEN + padded + KEYPAIR_TAG_LEN;
-	ret = 0;
-out:
-	return ret;
+	return 0;
+}
+
+int keypair_take_counter(struct keypair *kp, uint64_t reject_limit, uint64_t *counter)
+{
+	if (!kp->live || kp->send_counter >= reject_limit || keypair_subkeys(kp) < 0)
+		return -1;
+	*counter = kp->send_counter++;
+	return 0;
+}
+
+int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
+		 uint64_t reject_limit, size_t *out_len)
+{
+	if (!kp->live || kp->send_counter >= reject_limit || keypair_subkeys(kp) < 0 ||
+	    keypair_seal_at(kp, &kp->send_aead, kp->send_counter, buf, len, mtu, out_len) < 0)
+		return -1;
+	kp->send_counter++;
+	return 0;
 }
 
 int keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,

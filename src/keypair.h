@@ -46,6 +46,13 @@ struct keypair {
  * *out_len = whole packet length. -1 when the counter hit reject_limit. */
 int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 		 uint64_t reject_limit, size_t *out_len);
+/* For sealing on worker threads (seqring.h): counters taken in order
+ * here, -1 as keypair_seal fails; then keypair_seal_at with the worker's
+ * own struct aead (aead_clone of send_aead: a libcrypto context is not
+ * shared between threads). */
+int keypair_take_counter(struct keypair *kp, uint64_t reject_limit, uint64_t *counter);
+int keypair_seal_at(const struct keypair *kp, struct aead *a, uint64_t counter,
+		    uint8_t *buf, size_t len, size_t mtu, size_t *out_len);
 /* Receiver index of a data packet (len >= 8 checked by the caller). */
 uint32_t keypair_packet_index(const uint8_t *pkt);
 /* Checks after the index lookup, in PROTOCOL.md order: length, counter
