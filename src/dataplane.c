@@ -603,18 +603,13 @@ static void udp_drain(struct daemon *d, int fd)
 {
 	uint64_t now = timerq_now();
 	size_t bytes = 0;
-	/* GRO buffers are up to 64 KiB each: no more per call than the
-	 * budget holds */
-	unsigned want = d->udp.gro ? BURST_BYTES / UDP_GRO_BUF_SIZE : d->n_rx;
 
-	if (want > d->n_rx)
-		want = d->n_rx;
 	if (!d->rx_codel.interval)
 		codel_init(&d->rx_codel, CODEL_TARGET, CODEL_INTERVAL);
 	/* Bounded per wake-up so the tun and timers get their turn: by bytes
 	 * (BURST_BYTES), not datagrams or buffers. */
 	while (bytes < BURST_BYTES) {
-		int n = udp_recv_batch(fd, &d->batch, d->rx, want);
+		int n = udp_recv_batch(fd, &d->batch, d->rx, d->n_rx);
 
 		if (n <= 0)
 			break;
@@ -623,7 +618,7 @@ static void udp_drain(struct daemon *d, int fd)
 			rx_buffer(d, &d->rx[i], now);
 		}
 		flush_tx(d);
-		if ((unsigned)n < want)
+		if ((unsigned)n < d->n_rx)
 			break;
 		now = timerq_now();
 	}
