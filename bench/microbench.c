@@ -82,7 +82,8 @@ static int bench_open(struct keypair *tx, struct keypair *rx, unsigned long n, s
 		if (i % RING == 0)
 			replay_init(&rx->replay);
 		memcpy(work, ring[i % RING], len);
-		if (keypair_open(rx, work, len, UINT64_MAX, &plain, &plain_len, &why) < 0) {
+		why = keypair_open(rx, work, len, UINT64_MAX, &plain, &plain_len);
+		if (why != DROP_NONE) {
 			fprintf(stderr, "open failed: %s\n", drop_reason_name(why));
 			return -1;
 		}
@@ -127,14 +128,13 @@ static double wall_seconds(void)
 static bool par_seal_one(struct par *p, struct aead *a)
 {
 	struct seqring_slot *s = seqring_take(&p->ring);
-	size_t out = 0;
-	int ret;
+	ssize_t n;
 
 	if (!s)
 		return false;
-	ret = keypair_seal_at(p->kp, a, s->counter, s->buf, s->len, p->size, &out);
-	s->len = out;
-	seqring_done(s, ret);
+	n = keypair_seal_at(p->kp, a, s->counter, s->buf, s->len, p->size);
+	s->len = n < 0 ? 0 : (size_t)n;
+	seqring_done(s, n < 0 ? -1 : 0);
 	return true;
 }
 
@@ -158,7 +158,6 @@ static int par_drive(struct par *p, struct keypair *rx, unsigned long n, struct 
 {
 	static uint8_t pool[PAR_RING][PAR_BUF], work[PAR_BUF];
 	unsigned long queued = 0, sent = 0;
-	enum drop_reason why;
 	size_t plain_len;
 	uint8_t *plain;
 	uint64_t c;
@@ -179,7 +178,7 @@ static int par_drive(struct par *p, struct keypair *rx, unsigned long n, struct 
 				return -1;
 			if (sent < PAR_RING) {
 				memcpy(work, s->buf, s->len);
-				if (keypair_open(rx, work, s->len, UINT64_MAX, &plain, &plain_len, &why) < 0)
+				if (keypair_open(rx, work, s->len, UINT64_MAX, &plain, &plain_len) != DROP_NONE)
 					return -1;
 			}
 			seqring_release(&p->ring);
