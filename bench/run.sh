@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# bench/run.sh - ovpn side by side with wireguard-go, fastd and a plain veth
+# bench/run.sh - ovpn side by side with wireguard-go 2025, fastd and a plain veth
 # (the physical limit), between two network namespaces on this machine.
 #
 #   bench/run.sh [-t SECS] [-r ROUNDS] [-o FILE] [system...]   (as root)
 #   bench/run.sh --summarize FILE      print the tables of a recorded run again
 #
-# systems: ovpn wg-go fastd veth (default: all four). A round runs every system
+# systems: ovpn wg-go fastd veth (default: all four), and ovpn-sodium (ovpn
+# with the bulk AEAD from libsodium). A round runs every system
 # once, in an order rotated each round, so drift of the shared machine hits all
 # alike; the tables give medians over rounds and ratios against wg-go and fastd.
 # Per system and round: idle ping, iperf3 TCP 1 and 4 streams (with a ping
@@ -16,7 +17,11 @@
 #   -r N      rounds (default 3)
 #   -o FILE   raw log and RESULT lines (default bench/results/YYYYmmdd-HHMMSS.txt)
 # Environment: OVPN_BUILD (dir with ovpnd and ovpn-keygen; `make bench` sets it,
-# default ../build/src, then ../src), MTU (1420), PACED (500M), OMIT (1),
+# default ../build/src, then ../src), WG_GO (the wireguard-go to run; default
+# the 2025 build, ../../shared/bench/bin/wireguard-go-2025, with its offloads,
+# else wireguard-go from PATH, Debian's 2022 release, said in the log),
+# OVPN_AEAD (libsodium or libcrypto: the ovpnd bulk AEAD, via OVPN_TEST_AEAD;
+# default what the build picks), MTU (1420), PACED (500M), OMIT (1),
 # MAX_RUNTIME (1800 s: no system starts after it), KEEP=1 keeps the work dir.
 #
 # Addresses, only inside the two namespaces this script makes (and deletes):
@@ -43,6 +48,10 @@ NS_A=obA$TAG
 NS_B=obB$TAG
 UL_A=203.0.113.1
 UL_B=203.0.113.2
+if [[ -z ${WG_GO:-} ]]; then
+	WG_GO=$HERE/../../shared/bench/bin/wireguard-go-2025
+	[[ -x $WG_GO ]] || WG_GO=$(command -v wireguard-go || echo wireguard-go)
+fi
 if [[ -z ${OVPN_BUILD:-} ]]; then
 	OVPN_BUILD=$HERE/../src
 	[[ -x $HERE/../build/src/ovpnd ]] && OVPN_BUILD=$HERE/../build/src
@@ -131,15 +140,15 @@ up_veth() {
 
 up_wg_go() {
 	local d=$WORK/wg s
-	DESC="wireguard-go $(dpkg-query -W -f='${Version}' wireguard-go 2>/dev/null), MTU $MTU"
+	DESC="wireguard-go $("$WG_GO" --version 2>/dev/null | awk '{ print $2; exit }') ($WG_GO), MTU $MTU"
 	net 2
 	IF_A=wgA$TAG IF_B=wgB$TAG	# the UAPI socket path is not per namespace
 	mkdir -p "$d"
 	for s in a b; do
 		[[ -f $d/$s.pub ]] || { wg genkey >"$d/$s.key" && wg pubkey <"$d/$s.key" >"$d/$s.pub"; } || return 1
 	done
-	start A env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$IF_A"
-	start B env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$IF_B"
+	start A env WG_PROCESS_FOREGROUND=1 "$WG_GO" -f "$IF_A"
+	start B env WG_PROCESS_FOREGROUND=1 "$WG_GO" -f "$IF_B"
 	wait_for 5 test -S "/var/run/wireguard/$IF_A.sock" -a -S "/var/run/wireguard/$IF_B.sock" || return 1
 	nsx A wg set "$IF_A" private-key "$d/a.key" listen-port 51820 \
 		peer "$(cat "$d/b.pub")" endpoint "$UL_B:51820" allowed-ips "$OVL_B/32" &&
@@ -216,19 +225,27 @@ up_ovpn() {
 	done
 	ovpn_conf a "$IF_A" "$OVL_A" b "$UL_B" "$OVL_B" >"$d/a.conf"
 	ovpn_conf b "$IF_B" "$OVL_B" a "$UL_A" "$OVL_A" >"$d/b.conf"
-	start B "$OVPN_BUILD/ovpnd" -f -c "$d/b.conf"
-	start A "$OVPN_BUILD/ovpnd" -f -c "$d/a.conf"
+	start B env ${OVPN_AEAD:+OVPN_TEST_AEAD=$OVPN_AEAD} "$OVPN_BUILD/ovpnd" -f -c "$d/b.conf"
+	start A env ${OVPN_AEAD:+OVPN_TEST_AEAD=$OVPN_AEAD} "$OVPN_BUILD/ovpnd" -f -c "$d/a.conf"
 	wait_for 5 ip -n "$NS_A" link show "$IF_A" up &&
 		wait_for 5 ip -n "$NS_B" link show "$IF_B" up
+}
+
+# the same build sealing with libsodium (not in the default list): the two
+# bulk AEADs side by side in one run
+up_ovpn_sodium() {
+	local OVPN_AEAD=libsodium
+	up_ovpn
+	DESC="$DESC, AEAD from libsodium"
 }
 
 # have SYSTEM: its programs are there (else say what is missing).
 have() {
 	local c
 	case $1 in
-	wg-go) for c in wireguard-go wg; do command -v $c >/dev/null || { echo "no $c"; return 1; }; done ;;
+	wg-go) for c in "$WG_GO" wg; do command -v "$c" >/dev/null || { echo "no $c"; return 1; }; done ;;
 	fastd) command -v fastd >/dev/null || { echo "no fastd"; return 1; } ;;
-	ovpn) for c in ovpnd ovpn-keygen; do [[ -x $OVPN_BUILD/$c ]] || { echo "no $OVPN_BUILD/$c"; return 1; }; done ;;
+	ovpn | ovpn-sodium) for c in ovpnd ovpn-keygen; do [[ -x $OVPN_BUILD/$c ]] || { echo "no $OVPN_BUILD/$c"; return 1; }; done ;;
 	esac
 }
 
@@ -372,18 +389,18 @@ summarize() {
 		for (k in kv) if (kv[k] != "NA" && kv[k] ~ /^[0-9.]+$/) vals[s, k] = vals[s, k] " " kv[k]
 	}
 	END {
-		nk = split("tcp1_mbps tcp4_mbps udp_rx_mbps udp_loss_pct paced_rx_mbps paced_loss_pct rtt_idle_ms rtt_load_ms rss_a_kb rss_b_kb rss_kb cpu_s_per_gb", K, " ")
+		nk = split("tcp1_mbps tcp4_mbps udp_rx_mbps udp_loss_pct paced_rx_mbps paced_loss_pct rtt_idle_ms rtt_load_ms load_ping_loss_pct rss_a_kb rss_b_kb rss_kb cpu_s_per_gb", K, " ")
 		for (i = 1; i <= ns; i++) for (j = 1; j <= nk; j++) M[order[i], K[j]] = med(order[i], K[j])
-		print "| system | ok | TCP 1 Mbit/s | TCP 4 Mbit/s | UDP max rx Mbit/s | loss % | UDP " paced " rx Mbit/s | loss % | RTT idle ms | RTT load ms | RSS A/B MiB | CPU s/GB |"
-		print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+		print "| system | ok | TCP 1 Mbit/s | TCP 4 Mbit/s | UDP max rx Mbit/s | loss % | UDP " paced " rx Mbit/s | loss % | RTT idle ms | RTT load ms | load ping loss % | RSS A/B MiB | CPU s/GB |"
+		print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 		for (i = 1; i <= ns; i++) {
 			s = order[i]
-			if (!ok[s]) { printf "| %s | 0/%d | failed |||||||||\n", s, runs[s]; continue }
+			if (!ok[s]) { printf "| %s | 0/%d | failed ||||||||||\n", s, runs[s]; continue }
 			rss = (M[s, "rss_a_kb"] == "NA") ? "–" : sprintf("%.1f/%.1f", M[s, "rss_a_kb"] / 1024, M[s, "rss_b_kb"] / 1024)
-			printf "| %s | %d/%d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s, ok[s], runs[s],
+			printf "| %s | %d/%d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s, ok[s], runs[s],
 				f(M[s, "tcp1_mbps"], 0), f(M[s, "tcp4_mbps"], 0), f(M[s, "udp_rx_mbps"], 0), f(M[s, "udp_loss_pct"], 1),
 				f(M[s, "paced_rx_mbps"], 0), f(M[s, "paced_loss_pct"], 1), f(M[s, "rtt_idle_ms"], 3),
-				f(M[s, "rtt_load_ms"], 3), rss, f(M[s, "cpu_s_per_gb"], 2)
+				f(M[s, "rtt_load_ms"], 3), f(M[s, "load_ping_loss_pct"], 1), rss, f(M[s, "cpu_s_per_gb"], 2)
 		}
 		nr = 0
 		for (i = 1; i <= ns; i++) if ((order[i] == "wg-go" || order[i] == "fastd") && ok[order[i]]) R[++nr] = order[i]
@@ -416,7 +433,7 @@ while (($#)); do
 	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*)
-		[[ " ${ALL_SYSTEMS[*]} " == *" $1 "* ]] || die "unknown system '$1' (${ALL_SYSTEMS[*]})"
+		[[ " ${ALL_SYSTEMS[*]} ovpn-sodium " == *" $1 "* ]] || die "unknown system '$1' (${ALL_SYSTEMS[*]} ovpn-sodium)"
 		SYSTEMS+=("$1") ;;
 	esac
 	shift

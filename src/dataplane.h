@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "codel.h"
 #include "cookie.h"
 #include "drop.h"
 #include "loop.h"
@@ -31,6 +32,7 @@ struct dataplane_stats {
 	uint64_t tun_write_drops;		/* tun queue full */
 	uint64_t udp_send_drops;		/* socket buffer full or send error */
 	uint64_t cookies_sent;			/* under load: mac2 demanded */
+	uint64_t queue_delay_drops;		/* TCP segment dropped by CoDel (codel.h) */
 };
 
 /* Above this many handshake messages a second the daemon is under load:
@@ -68,6 +70,9 @@ struct dataplane {
 	uint8_t *tun_buf;		/* vnet: OFFLOAD_HDR_LEN + OFFLOAD_MAX_PKT */
 	struct offload_gro gro;		/* tun writes being coalesced */
 	const uint8_t *rx_end;		/* end of the GRO buffer being opened, or NULL */
+	struct codel rx_codel;		/* on the wait in the receive buffers */
+	struct codel tun_codel;		/* on how long the tun has not been empty */
+	uint64_t tun_busy_since;	/* the tun has had packets waiting since; 0: empty */
 
 	/* Handshake load: messages in the current and the previous second. */
 	struct cookie_checker cookies;

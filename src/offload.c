@@ -39,12 +39,32 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
+static uint64_t fold64(uint64_t v)
+{
+	v = (v & 0xffffffffu) + (v >> 32);
+	return (v & 0xffffffffu) + (v >> 32);
+}
+
 /* Words are summed as they lie in memory (native loads); the folded sum,
  * stored back with memcpy, has the right bytes on either byte order. */
 uint32_t offload_csum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
-	uint64_t acc = sum;
+	uint64_t acc = sum, a1 = 0, a2 = 0, a3 = 0;
 
+	/* 32 bytes a turn into four sums the CPU adds side by side; each
+	 * grows by less than 2^34 a turn, so none overflows. */
+	while (len >= 32) {
+		uint64_t w[4];
+
+		memcpy(w, p, sizeof(w));
+		acc += (w[0] & 0xffffffffu) + (w[0] >> 32);
+		a1 += (w[1] & 0xffffffffu) + (w[1] >> 32);
+		a2 += (w[2] & 0xffffffffu) + (w[2] >> 32);
+		a3 += (w[3] & 0xffffffffu) + (w[3] >> 32);
+		p += 32;
+		len -= 32;
+	}
+	acc = fold64(acc) + fold64(a1) + fold64(a2) + fold64(a3);
 	while (len >= 8) {
 		uint64_t w;
 
@@ -232,10 +252,11 @@ int offload_segment(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t l
 
 /* ---- coalescing ---- */
 
+/* The checksum is not checked: the packet was authenticated by its tag
+ * end to end, and the super-packet's is the kernel's to compute. */
 bool offload_gro_eligible(const uint8_t *pkt, size_t len)
 {
 	struct tcp_at t;
-	uint16_t want;
 	uint8_t flags;
 
 	if (tcp_locate(pkt, len, &t) < 0 || t.hdr_len == len)
@@ -243,10 +264,7 @@ bool offload_gro_eligible(const uint8_t *pkt, size_t len)
 	if (t.version == 4 && (t.ip_hlen != 20 || (get16(pkt + 6) & 0x3fff)))
 		return false;
 	flags = pkt[t.ip_hlen + 13];
-	if (!(flags & TCP_ACK) || (flags & ~(TCP_ACK | TCP_PSH)))
-		return false;
-	want = tcp_csum_at(pkt, len, &t);
-	return !memcmp(&want, pkt + t.ip_hlen + TCP_CSUM_OFF, 2);
+	return (flags & TCP_ACK) && !(flags & ~(TCP_ACK | TCP_PSH));
 }
 
 void offload_gro_start(struct offload_gro *g, uint8_t *pkt, size_t len, size_t cap)

@@ -66,7 +66,8 @@ struct offload_gro {
 };
 
 /* Can pkt begin a super-packet: TCP with payload, only ACK (and PSH) set,
- * a correct checksum, no IPv4 options or fragments. */
+ * no IPv4 options or fragments (the checksum is not checked: the packet
+ * was authenticated). */
 bool offload_gro_eligible(const uint8_t *pkt, size_t len);
 /* Begin with pkt (eligible), cap bytes of room at pkt. */
 void offload_gro_start(struct offload_gro *g, uint8_t *pkt, size_t len, size_t cap);

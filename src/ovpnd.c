@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "aead.h"
 #include "conf.h"
 #include "daemon.h"
 #include "daemonize.h"
@@ -38,6 +39,27 @@ static char *absolute_path(const char *path)
 	return out;
 }
 
+/* The bulk AEAD: the build's pick, or OVPN_TEST_AEAD="libsodium" |
+ * "libcrypto" for tests and the bench (both ends must agree only on the
+ * bytes, which both give). */
+static int aead_choose(void)
+{
+	const char *env = getenv("OVPN_TEST_AEAD");
+	enum aead_impl impl = AEAD_AUTO;
+
+	if (env && (aead_impl_parse(env, &impl) < 0 || !aead_available(impl))) {
+		log_err("OVPN_TEST_AEAD=%s: not libsodium or libcrypto, or not built in", env);
+		return -1;
+	}
+	if (aead_setup(impl) < 0) {
+		log_err("cannot set up the AEAD (%s)", aead_impl_name(impl));
+		return -1;
+	}
+	if (env)
+		log_warn("OVPN_TEST_AEAD is set: bulk AEAD from %s", aead_impl_name(impl));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *file = NULL;
@@ -52,6 +74,8 @@ int main(int argc, char **argv)
 		log_err("cannot initialise libsodium");
 		return EXIT_FAILURE;
 	}
+	if (aead_choose() < 0)
+		return EXIT_FAILURE;
 	while ((c = getopt(argc, argv, "c:tfvp:h")) != -1) {
 		switch (c) {
 		case 'c': file = optarg; break;

@@ -3,6 +3,7 @@
  * keys only: no private or session key is ever rendered. */
 #include "config.h"
 
+#include "aead.h"
 #include "key.h"
 #include "status.h"
 #include "timerq.h"
@@ -85,6 +86,7 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		{ "udp-send-dropped", "udp_send_dropped", &(s)->dp->stats.udp_send_drops }, \
 		{ "control-rejected", "control_rejected", &(s)->ctl->rejected }, \
 		{ "cookies-sent", "cookies_sent", &(s)->dp->stats.cookies_sent }, \
+		{ "queue-delay-dropped", "queue_delay_dropped", &(s)->dp->stats.queue_delay_drops }, \
 	}
 
 static const char *on_off(bool on)
@@ -108,6 +110,7 @@ static void text_render(const struct status_src *s, struct strbuf *out, uint64_t
 		      d->ifname, key, d->udp.port);
 	strbuf_printf(out, "  offloads: tun %s, udp gso %s, udp gro %s\n", on_off(d->vnet),
 		      on_off(d->udp.gso), on_off(d->udp.gro));
+	strbuf_printf(out, "  aead: chacha20-poly1305 from %s\n", aead_impl_name(AEAD_AUTO));
 	/* Drops no peer can be blamed for: unknown index, bad mac1, ... */
 	size_t mark;
 
@@ -184,6 +187,7 @@ static void json_render(const struct status_src *s, struct strbuf *out, uint64_t
 	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u", key, d->udp.port);
 	strbuf_printf(out, ", \"offloads\": {\"tun\": %s, \"udp_gso\": %s, \"udp_gro\": %s}",
 		      json_bool(d->vnet), json_bool(d->udp.gso), json_bool(d->udp.gro));
+	strbuf_printf(out, ", \"aead\": \"%s\"", aead_impl_name(AEAD_AUTO));
 	strbuf_printf(out, ", \"drops\": ");
 	json_drops(out, d->stats.drops);
 	strbuf_printf(out, ", \"counters\": {");

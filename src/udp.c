@@ -144,6 +144,9 @@ static int sock_bind(int family, uint16_t port, const char **step)
 	if (bind(fd, &ep.sa, endpoint_len(&ep)))
 		goto fail;
 	sock_bufs(fd, fam_name(family));
+	/* Without the stamps, waited is 0 and the queue is not managed. */
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
+		log_info("udp %s: no receive timestamps: %s", fam_name(family), strerror(errno));
 	return fd;
 fail:
 	one = errno;
@@ -359,24 +362,36 @@ static void batch_fill(struct udp_batch *b, struct udp_pkt *pkts, unsigned n,
 	}
 }
 
-/* The UDP_GRO segment size, 0 if the datagram came alone. */
-static size_t gro_seg(struct msghdr *m)
+/* From the control messages: the UDP_GRO segment size (0 if the datagram
+ * came alone) and the time it waited since the kernel stamped it (0 if
+ * not stamped; wall is the time now on the same clock). */
+static void recv_meta(struct msghdr *m, struct udp_pkt *pkt, uint64_t wall)
 {
+	pkt->seg = 0;
+	pkt->waited = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		struct timespec ts;
+		uint64_t at;
 		int seg;
 
 		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
 		    c->cmsg_len >= CMSG_LEN(sizeof(seg))) {
 			memcpy(&seg, CMSG_DATA(c), sizeof(seg));
-			return seg > 0 ? (size_t)seg : 0;
+			pkt->seg = seg > 0 ? (size_t)seg : 0;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(ts))) {
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+			pkt->waited = wall > at ? wall - at : 0;
 		}
 	}
-	return 0;
 }
 
 int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 		   unsigned n)
 {
+	struct timespec now;
+	uint64_t wall;
 	int ret;
 
 	if (n > UDP_BATCH_MAX)
@@ -391,11 +406,13 @@ int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 		log_ratelimited(LOG_LEVEL_ERROR, "udp: recvmmsg on fd %d: %s", fd, strerror(errno));
 		return -1;
 	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	wall = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	for (int i = 0; i < ret; i++) {
 		struct msghdr *m = &b->mh[i].msg_hdr;
 
 		pkts[i].len = (m->msg_flags & MSG_TRUNC) ? 0 : b->mh[i].msg_len;
-		pkts[i].seg = gro_seg(m);
+		recv_meta(m, &pkts[i], wall);
 		pktinfo_get(m, &pkts[i].ep);
 		if (pkts[i].seg >= pkts[i].len)
 			pkts[i].seg = 0;

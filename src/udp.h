@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -30,7 +31,8 @@ struct udp {
 
 /* Open non-blocking, close-on-exec sockets on port (0: any free port, the
  * same one for both families). IPv6 with IPV6_V6ONLY; buffers raised to
- * UDP_SOCKBUF_SIZE; path MTU discovery off (see udp.c). Succeeds if at least
+ * UDP_SOCKBUF_SIZE; path MTU discovery off (see udp.c); arrival stamped
+ * (SO_TIMESTAMPNS, for udp_pkt.waited). Succeeds if at least
  * one family could be opened. 0 or -1 (logged). */
 int udp_open(struct udp *u, uint16_t port);
 /* SO_MARK on both sockets (needs CAP_NET_ADMIN), so policy routing can tell
@@ -52,6 +54,8 @@ struct udp_pkt {
 	size_t len;		/* bytes received / to send */
 	size_t seg;		/* receive: with UDP_GRO, buf holds datagrams of
 				 * seg bytes (the last may be shorter); 0: one */
+	uint64_t waited;	/* receive: ns it waited in the socket buffer
+				 * (kernel stamp, SO_TIMESTAMPNS), 0: unknown */
 	struct endpoint ep;	/* source (receive) / destination (send) */
 };
 
@@ -68,8 +72,9 @@ struct udp_batch {
 	struct mmsghdr mh[UDP_BATCH_MAX];
 	struct iovec iov[UDP_BATCH_MAX];
 	union {
-		struct cmsghdr align;	/* UDP_GRO or UDP_SEGMENT, and PKTINFO */
-		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;	/* UDP_GRO or UDP_SEGMENT, PKTINFO, the stamp */
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+			 CMSG_SPACE(sizeof(struct timespec))];
 	} ctrl[UDP_BATCH_MAX];
 };
 

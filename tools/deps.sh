@@ -4,7 +4,7 @@
 #   tools/deps.sh --test   also what the test suite uses (wg interop, tcpdump...)
 #   tools/deps.sh --bench  also the VPNs that bench/ compares against
 set -e
-pkgs="build-essential autoconf automake pkg-config libsodium-dev libconfuse-dev
+pkgs="build-essential autoconf automake pkg-config libsodium-dev libssl-dev libconfuse-dev
       libcap-ng-dev libmnl-dev iproute2 tcpdump"
 case "$1" in
 --test)  pkgs="$pkgs wireguard-tools util-linux valgrind clang libclang-rt-dev iperf3 procps xxd jq nftables" ;;

@@ -42,17 +42,25 @@ uint32_t keypair_packet_index(const uint8_t *pkt)
 static int keypair_subkeys(struct keypair *kp)
 {
 	static const uint8_t zero[crypto_core_hchacha20_INPUTBYTES];
+	uint8_t send[KEYPAIR_KEY_LEN], recv[KEYPAIR_KEY_LEN];
+	int ret = -1;
 
 	if (kp->subkeys)
 		return 0;
-	if (crypto_core_hchacha20(kp->send_subkey, zero, kp->send_key, NULL) ||
-	    crypto_core_hchacha20(kp->recv_subkey, zero, kp->recv_key, NULL))
-		return -1;
+	if (crypto_core_hchacha20(send, zero, kp->send_key, NULL) ||
+	    crypto_core_hchacha20(recv, zero, kp->recv_key, NULL) ||
+	    aead_init(&kp->send_aead, send, false, AEAD_AUTO) < 0 ||
+	    aead_init(&kp->recv_aead, recv, true, AEAD_AUTO) < 0)
+		goto out;
 	kp->subkeys = true;
-	return 0;
+	ret = 0;
+out:
+	sodium_memzero(send, sizeof(send));
+	sodium_memzero(recv, sizeof(recv));
+	return ret;
 }
 
-static void keypair_nonce(uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES],
+static void keypair_nonce(uint8_t nonce[AEAD_NONCE_LEN],
 			  const uint8_t *header)
 {
 	memset(nonce, 0, 4);
@@ -68,38 +76,54 @@ static size_t keypair_padded(size_t len, size_t mtu)
 	return padded;
 }
 
-int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
-		 uint64_t reject_limit, size_t *out_len)
+ssize_t keypair_seal_at(const struct keypair *kp, struct aead *a, uint64_t counter,
+			uint8_t *buf, size_t len, size_t mtu)
 {
-	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	uint8_t nonce[AEAD_NONCE_LEN];
 	uint8_t *plain = buf + KEYPAIR_HEADER_LEN;
 	size_t padded = keypair_padded(len, mtu);
-	int ret = -1;
+	struct aead_msg m = { .out = plain, .in = plain, .len = padded, .ad = buf,
+			      .ad_len = KEYPAIR_HEADER_LEN, .nonce = nonce,
+			      .tag = plain + padded };
 
-	if (!kp->live || kp->send_counter >= reject_limit || keypair_subkeys(kp) < 0)
-		goto out;
 	memset(buf, 0, KEYPAIR_HEADER_LEN);
 	buf[0] = MSG_TYPE_DATA;
 	le32_store(buf + 4, kp->remote_index);
-	le64_store(buf + 8, kp->send_counter);
+	le64_store(buf + 8, counter);
 	memset(plain + len, 0, padded - len);
 	keypair_nonce(nonce, buf);
-	if (crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-		    plain, plain + padded, NULL, plain, padded,
-		    buf, KEYPAIR_HEADER_LEN, NULL, nonce, kp->send_subkey))
-		goto out;
+	if (aead_seal(a, &m) < 0)
+		return -1;
+	return (ssize_t)(KEYPAIR_HEADER_LEN + padded + KEYPAIR_TAG_LEN);
+}
+
+int keypair_take_counter(struct keypair *kp, uint64_t reject_limit, uint64_t *counter)
+{
+	if (!kp->live || kp->send_counter >= reject_limit || keypair_subkeys(kp) < 0)
+		return -1;
+	*counter = kp->send_counter++;
+	return 0;
+}
+
+int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
+		 uint64_t reject_limit, size_t *out_len)
+{
+	ssize_t n;
+
+	if (!kp->live || kp->send_counter >= reject_limit || keypair_subkeys(kp) < 0 ||
+	    (n = keypair_seal_at(kp, &kp->send_aead, kp->send_counter, buf, len, mtu)) < 0)
+		return -1;
+	*out_len = (size_t)n;
 	kp->send_counter++;
-	*out_len = KEYPAIR_HEADER_LEN + padded + KEYPAIR_TAG_LEN;
-	ret = 0;
-out:
-	return ret;
+	return 0;
 }
 
 enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 			      uint64_t reject_limit, uint8_t **plain, size_t *plain_len)
 {
-	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	uint8_t nonce[AEAD_NONCE_LEN];
 	uint8_t *c = pkt + KEYPAIR_HEADER_LEN;
+	struct aead_msg m;
 	uint64_t counter;
 	size_t clen;
 
@@ -110,10 +134,9 @@ enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 		return DROP_COUNTER_LIMIT;
 	clen = len - KEYPAIR_MIN_PACKET;
 	keypair_nonce(nonce, pkt);
-	if (keypair_subkeys(kp) < 0 ||
-	    crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-		    c, NULL, c, clen, c + clen, pkt, KEYPAIR_HEADER_LEN,
-		    nonce, kp->recv_subkey))
+	m = (struct aead_msg){ .out = c, .in = c, .len = clen, .ad = pkt,
+			       .ad_len = KEYPAIR_HEADER_LEN, .nonce = nonce, .tag = c + clen };
+	if (keypair_subkeys(kp) < 0 || aead_open(&kp->recv_aead, &m) < 0)
 		return DROP_BAD_TAG;
 	/* The window is checked and moved only for authentic packets. */
 	if (!replay_check(&kp->replay, counter))
@@ -126,5 +149,7 @@ enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 
 void keypair_wipe(struct keypair *kp)
 {
+	aead_wipe(&kp->send_aead);
+	aead_wipe(&kp->recv_aead);
 	sodium_memzero(kp, sizeof(*kp));
 }

@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "aead.h"
 #include "drop.h"
 #include "index_table.h"
 #include "replay.h"
@@ -35,10 +37,10 @@ struct keypair {
 	uint32_t remote_index;		/* theirs: written into what we send */
 	uint8_t send_key[KEYPAIR_KEY_LEN];
 	uint8_t recv_key[KEYPAIR_KEY_LEN];
-	/* HChaCha20 of each key with the nonce's constant 16 zero bytes: the
-	 * XChaCha20 subkeys, derived at the first use (see keypair.c). */
-	uint8_t send_subkey[KEYPAIR_KEY_LEN];
-	uint8_t recv_subkey[KEYPAIR_KEY_LEN];
+	/* Keyed with HChaCha20 of each key and the nonce's constant 16 zero
+	 * bytes (the XChaCha20 subkeys), at the first use (see keypair.c). */
+	struct aead send_aead;
+	struct aead recv_aead;
 	bool subkeys;
 	uint64_t send_counter;		/* next counter to use */
 	struct replay replay;
@@ -51,6 +53,13 @@ struct keypair {
  * *out_len = whole packet length. -1 when the counter hit reject_limit. */
 int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 		 uint64_t reject_limit, size_t *out_len);
+/* For sealing on worker threads (seqring.h): counters taken in order
+ * here, -1 as keypair_seal fails; then keypair_seal_at with the worker's
+ * own struct aead (aead_clone of send_aead: a libcrypto context is not
+ * shared between threads), which returns the packet's length or -1. */
+int keypair_take_counter(struct keypair *kp, uint64_t reject_limit, uint64_t *counter);
+ssize_t keypair_seal_at(const struct keypair *kp, struct aead *a, uint64_t counter,
+			uint8_t *buf, size_t len, size_t mtu);
 /* Receiver index of a data packet (len >= 8 checked by the caller). */
 uint32_t keypair_packet_index(const uint8_t *pkt);
 /* Checks after the index lookup, in PROTOCOL.md order: length, counter

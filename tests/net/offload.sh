@@ -3,11 +3,15 @@
 # kernel that says no), then mixed the other way: TCP transfers both ways
 # over IPv4 and IPv6 inside the tunnel arrive whole (sha256), so the
 # segmentation, UDP GSO/GRO, coalescing and every fallback interoperate.
+# The first round seals with libsodium on X and libcrypto on Y (when built
+# in; OVPN_TEST_AEAD), so the two AEAD implementations interoperate too.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd jq
 two_hosts
 MB=${OFFLOAD_MB:-30}
+DEFAULT_AEAD=libsodium
+grep -q '^#define HAVE_OPENSSL 1' "${top_builddir:-$(dirname "$0")/..}/config.h" && DEFAULT_AEAD=libcrypto
 
 dual_conf x x y 192.0.2.2:51820 10.77.0.1 fd77::1 10.77.0.2 fd77::2
 dual_conf y y x "" 10.77.0.2 fd77::2 10.77.0.1 fd77::1
@@ -28,7 +32,8 @@ transfer() {
 round() {
 	ystatus=$3
 	: >"$TMP/ovpnd-X.log"; : >"$TMP/ovpnd-Y.log"
-	OVPND_WRAPPER="env OVPN_TEST_NO_OFFLOAD=$1" start_ovpnd X "$TMP/x.conf"; px=$OVPND_PID
+	OVPND_WRAPPER="env OVPN_TEST_NO_OFFLOAD=$1 ${X_AEAD:+OVPN_TEST_AEAD=$X_AEAD}" \
+		start_ovpnd X "$TMP/x.conf"; px=$OVPND_PID
 	OVPND_WRAPPER="env OVPN_TEST_NO_OFFLOAD=$2" start_ovpnd Y "$TMP/y.conf"; py=$OVPND_PID
 	for side in "X $1" "Y $2"; do
 		set -- $side
@@ -41,6 +46,13 @@ round() {
 	${AFTER_START:-}
 	got=$(nsx Y "$SRC/ovpnctl" -s "$TMP/y.sock" show --json | jq -c .offloads)
 	[ "$got" = "$ystatus" ] || fail "Y's status shows offloads $got, wanted $ystatus"
+	for side in "x ${X_AEAD:-$DEFAULT_AEAD}" "y $DEFAULT_AEAD"; do
+		set -- $side
+		got=$(nsx "${1^^}" "$SRC/ovpnctl" -s "$TMP/$1.sock" show --json | jq -r .aead)
+		[ "$got" = "$2" ] || fail "$1's status shows the AEAD from '$got', wanted $2"
+		nsx "${1^^}" "$SRC/ovpnctl" -s "$TMP/$1.sock" show | grep -q "aead: chacha20-poly1305 from $2" ||
+			fail "$1's text status does not name the AEAD $2"
+	done
 	ping_ok X 10.77.0.2 || fail "no IPv4 ping through the tunnel"
 	ping_ok X fd77::2 || fail "no IPv6 ping through the tunnel"
 	transfer X Y 10.77.0.2 "X->Y IPv4"
@@ -57,8 +69,8 @@ round() {
 	stop_pid "$py" || fail "Y did not exit cleanly"
 }
 
-round none tun,gso,gro '{"tun":false,"udp_gso":false,"udp_gro":false}'
-say "offloads on X, none on Y: 4 x $MB MiB, IPv4 and IPv6, both ways, intact"
+X_AEAD=libsodium round none tun,gso,gro '{"tun":false,"udp_gso":false,"udp_gro":false}'
+say "offloads on X, none on Y, X's AEAD libsodium, Y's $DEFAULT_AEAD: 4 x $MB MiB, IPv4 and IPv6, both ways, intact"
 round tun gro '{"tun":true,"udp_gso":true,"udp_gro":false}'
 say "X: GSO and GRO only, Y: tun offloads and GSO only: 4 x $MB MiB intact"
 # Routes advertising a small MSS: many small segments per super-packet (the
