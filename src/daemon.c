@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "ctlcmd.h"
 #include "daemon.h"
 #include "daemonize.h"
 #include "log.h"
@@ -149,6 +150,8 @@ static void control_request(void *ctx, const char *request, struct strbuf *reply
 {
 	struct daemon *d = ctx;
 
+	if (ctlcmd_request(d, request, reply))
+		return;
 	switch (control_parse(request)) {
 	case CONTROL_SHOW:
 		status_render(d, reply, false);

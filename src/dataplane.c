@@ -408,6 +408,7 @@ static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
 		dataplane_reschedule(d, p, now);
 	} else {
 		log_debug("peer %s: session established (initiator)", p->name);
+		p->stats.sessions++;
 		flush_queue(d, p, now);
 		peer_run_timers(d, p, now);	/* a keepalive if nothing was sent */
 	}
@@ -476,6 +477,7 @@ static void rx_data(struct daemon *d, struct udp_pkt *u, uint64_t now)
 	learn_endpoint(p, &u->ep);
 	if (rx.session_ready) {
 		log_debug("peer %s: session established (responder)", p->name);
+		p->stats.sessions++;
 		flush_queue(d, p, now);
 	}
 	p->stats.rx_packets++;

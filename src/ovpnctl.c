@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,7 +13,13 @@
 #include <unistd.h>
 
 #define DEFAULT_SOCKET "/run/ovpn/ovpn0.sock"
+#define RUN_DIR "/run/ovpn"
 #define REPLY_TIMEOUT_MS 5000
+#define REQUEST_MAX 1024
+
+/* show IFACE / show all: the socket(s) in the run directory. */
+static const char *show_target;
+static enum { SHOW_TEXT, SHOW_JSON, SHOW_DUMP } show_format;
 
 struct command {
 	const char *name;
@@ -21,17 +28,26 @@ struct command {
 	int (*build)(int argc, char **argv, char *request, size_t size);
 };
 
+/* show [IFACE|all] [--json|--dump], in any order. */
 static int build_show(int argc, char **argv, char *request, size_t size)
 {
-	if (argc == 1) {
-		snprintf(request, size, "show\n");
-		return 0;
+	static const char *const req[] = { "show\n", "show json\n", "show dump\n" };
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") && show_format == SHOW_TEXT)
+			show_format = SHOW_JSON;
+		else if (!strcmp(argv[i], "--dump") && show_format == SHOW_TEXT)
+			show_format = SHOW_DUMP;
+		else if (argv[i][0] != '-' && !show_target && !strchr(argv[i], '/'))
+			show_target = argv[i];
+		else
+			return -1;
 	}
-	if (argc == 2 && !strcmp(argv[1], "--json")) {
-		snprintf(request, size, "show json\n");
-		return 0;
-	}
-	return -1;
+	if (show_target && !strcmp(show_target, "all") && show_format == SHOW_DUMP)
+		snprintf(request, size, "show dump named\n");
+	else
+		snprintf(request, size, "%s", req[show_format]);
+	return 0;
 }
 
 static int build_reload(int argc, char **argv, char *request, size_t size)
@@ -43,9 +59,19 @@ static int build_reload(int argc, char **argv, char *request, size_t size)
 	return 0;
 }
 
+/* A command of no arguments: its name is the request. */
+static int build_bare(int argc, char **argv, char *request, size_t size)
+{
+	if (argc != 1)
+		return -1;
+	snprintf(request, size, "%s\n", argv[0]);
+	return 0;
+}
+
 static const struct command commands[] = {
-	{ "show", "[--json]", "the interface and its peers: endpoints, handshakes, traffic, drops", build_show },
+	{ "show", "[IFACE|all] [--json|--dump]", "the interface and its peers: endpoints, handshakes, traffic, drops", build_show },
 	{ "reload", "", "re-read the config file (as SIGHUP does)", build_reload },
+	{ "metrics", "", "the counters in the Prometheus text format", build_bare },
 };
 
 static void usage(FILE *f)
@@ -54,7 +80,7 @@ static void usage(FILE *f)
 		   "  -s SOCKET   the daemon's control-socket (default " DEFAULT_SOCKET ")\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-7s %-9s %s\n", commands[i].name, commands[i].args, commands[i].help);
+		fprintf(f, "  %-8s %s\n           %s\n", commands[i].name, commands[i].args, commands[i].help);
 }
 
 static int connect_socket(const char *path)
@@ -109,11 +135,73 @@ static int relay_reply(int fd)
 	return error ? 1 : 0;
 }
 
+/* One request to one daemon: its reply on stdout (errors on stderr). */
+static int run_request(const char *path, const char *request)
+{
+	int fd = connect_socket(path), rc;
+
+	if (fd < 0)
+		return 1;
+	if (write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
+		fprintf(stderr, "ovpnctl: write to %s: %s\n", path, strerror(errno));
+		close(fd);
+		return 1;
+	}
+	rc = relay_reply(fd);
+	close(fd);
+	return rc;
+}
+
+static const char *run_dir(void)
+{
+	const char *dir = getenv("OVPN_RUN_DIR");
+
+	return dir && *dir ? dir : RUN_DIR;
+}
+
+static int is_socket_name(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return n > 5 && !strcmp(e->d_name + n - 5, ".sock");
+}
+
+/* show all: every *.sock of the run directory, in name order; as JSON
+ * one array of the daemons' documents. */
+static int run_all(const char *request)
+{
+	struct dirent **names;
+	char path[4096];
+	int n = scandir(run_dir(), &names, is_socket_name, alphasort), rc = 0;
+
+	if (n <= 0) {
+		fprintf(stderr, "ovpnctl: no control sockets (*.sock) in %s%s%s\n", run_dir(),
+			n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+		if (n == 0)
+			free(names);
+		return 1;
+	}
+	if (show_format == SHOW_JSON)
+		printf("[");
+	for (int i = 0; i < n; i++) {
+		if (i && show_format != SHOW_DUMP)
+			printf(show_format == SHOW_JSON ? "," : "\n");
+		fflush(stdout);
+		snprintf(path, sizeof(path), "%s/%s", run_dir(), names[i]->d_name);
+		rc |= run_request(path, request);
+		free(names[i]);
+	}
+	free(names);
+	if (show_format == SHOW_JSON)
+		printf("]\n");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	const char *path = DEFAULT_SOCKET;
-	char request[128];
-	int opt, fd, rc;
+	const char *path = NULL;
+	char request[REQUEST_MAX], target[4096];
+	int opt;
 
 	while ((opt = getopt(argc, argv, "+s:h")) != -1) {
 		switch (opt) {
@@ -133,17 +221,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "usage: ovpnctl [-s SOCKET] %s %s\n", commands[i].name, commands[i].args);
 			return 2;
 		}
-		fd = connect_socket(path);
-		if (fd < 0)
-			return 1;
-		if (write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
-			fprintf(stderr, "ovpnctl: write to %s: %s\n", path, strerror(errno));
-			close(fd);
-			return 1;
+		if (show_target && path) {
+			fprintf(stderr, "ovpnctl: give -s SOCKET or an interface name, not both\n");
+			return 2;
 		}
-		rc = relay_reply(fd);
-		close(fd);
-		return rc;
+		if (show_target && !strcmp(show_target, "all"))
+			return run_all(request);
+		if (show_target) {
+			snprintf(target, sizeof(target), "%s/%s.sock", run_dir(), show_target);
+			path = target;
+		}
+		return run_request(path ? path : DEFAULT_SOCKET, request);
 	}
 	fprintf(stderr, "ovpnctl: unknown command '%s'\n", argv[optind]);
 	usage(stderr);
