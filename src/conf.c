@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -434,6 +435,21 @@ static int validate_endpoint(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* metrics-listen: a numeric address and port, nothing to resolve. */
+static int validate_metrics_listen(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char host[ENDPOINT_HOST_SIZE];
+	const char *v = cfg_opt_getnstr(opt, 0);
+	const char *why = "not a numeric IPv4:port or [IPv6]:port";
+	unsigned char addr[16];
+	uint16_t port;
+
+	if (endpoint_parse(v, host, &port, &why) < 0 ||
+	    (inet_pton(AF_INET, host, addr) != 1 && inet_pton(AF_INET6, host, addr) != 1))
+		opt_error(cfg, opt, why, v);
+	return 0;
+}
+
 static cfg_t *confuse_init(void)
 {
 	cfg_opt_t peer_opts[] = {
@@ -454,6 +470,7 @@ static cfg_t *confuse_init(void)
 		CFG_STR("group", "nogroup", CFGF_NONE),
 		CFG_STR("log-level", "info", CFGF_NONE),
 		CFG_STR("control-socket", NULL, CFGF_NODEFAULT),
+		CFG_STR("metrics-listen", NULL, CFGF_NODEFAULT),
 		/* titled in the file; conftext_prepare takes the titles off */
 		CFG_SEC("peer", peer_opts, CFGF_MULTI),
 		CFG_END()
@@ -471,6 +488,7 @@ static cfg_t *confuse_init(void)
 		{ "group", validate_nonempty },
 		{ "log-level", validate_log_level },
 		{ "control-socket", validate_control_socket },
+		{ "metrics-listen", validate_metrics_listen },
 		{ "peer|public-key", validate_public_key },
 		{ "peer|endpoint", validate_endpoint },
 		{ "peer|allowed-ips", validate_allowed_ip },
@@ -629,6 +647,7 @@ static int build_root(cfg_t *cfg, struct conf *out)
 {
 	const char *pkf = cfg_getstr(cfg, "private-key-file");
 	const char *sock = cfg_getstr(cfg, "control-socket");
+	const char *metrics = cfg_getstr(cfg, "metrics-listen");
 
 	snprintf(out->interface, sizeof(out->interface), "%s", cfg_getstr(cfg, "interface"));
 	out->listen_port = (uint16_t)cfg_getint(cfg, "listen-port");
@@ -642,7 +661,9 @@ static int build_root(cfg_t *cfg, struct conf *out)
 		out->control_socket = strdup(sock);
 	else if (asprintf(&out->control_socket, "/run/ovpn/%s.sock", out->interface) < 0)
 		out->control_socket = NULL;
+	out->metrics_listen = metrics ? strdup(metrics) : NULL;
 	if (!out->file || (pkf && !out->private_key_file) || !out->user ||
+	    (metrics && !out->metrics_listen) ||
 	    !out->group || !out->control_socket ||
 	    copy_prefixes(cfg, "address", &out->addresses, &out->n_addresses) < 0)
 		return -1;
@@ -962,5 +983,6 @@ void conf_free(struct conf *cfg)
 	free(cfg->user);
 	free(cfg->group);
 	free(cfg->control_socket);
+	free(cfg->metrics_listen);
 	sodium_memzero(cfg, sizeof(*cfg));
 }

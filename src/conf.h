@@ -41,6 +41,7 @@ struct conf {
 	gid_t gid;
 	enum log_level log_level;
 	char *control_socket;
+	char *metrics_listen;		/* "ADDR:PORT" for GET /metrics, NULL: none */
 	struct conf_peer *peers;
 	size_t n_peers;
 };

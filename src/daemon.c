@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "daemonize.h"
 #include "log.h"
+#include "metrics.h"
 #include "priv.h"
 #include "tun.h"
 
@@ -280,6 +281,9 @@ static int setup(struct daemon *d)
 	if (control_open(&d->ctl, &d->loop, cfg->control_socket, cfg->uid, cfg->gid,
 			 control_request, d) < 0)
 		return -1;
+	if (cfg->metrics_listen &&
+	    http_open(&d->metrics_http, &d->loop, cfg->metrics_listen, metrics_serve, d) < 0)
+		return -1;
 	if (signals_setup(d) < 0)
 		return -1;
 	if (d->opts->pidfile && pidfile_write(d->opts->pidfile) < 0)
@@ -302,10 +306,13 @@ static int run(struct daemon *d)
 		uint64_t now = timerq_now();
 		uint64_t next = dataplane_run_timers(d, now);
 		uint64_t ctl_next = control_expire(&d->ctl, now);
+		uint64_t http_next = http_expire(&d->metrics_http, now);
 		int timeout = -1;
 
 		if (ctl_next < next)
 			next = ctl_next;
+		if (http_next < next)
+			next = http_next;
 		if (next != UINT64_MAX) {
 			now = timerq_now();
 			/* Round up: waking early would spin until the deadline. */
@@ -325,6 +332,7 @@ static void teardown(struct daemon *d)
 		nl_close(&d->nl);
 	}
 	control_close(&d->ctl);
+	http_close(&d->metrics_http);
 	if (d->tun.fd >= 0)
 		close(d->tun.fd);	/* the device and its routes go with it */
 	udp_close(&d->udp);
@@ -356,6 +364,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	d.tun.fd = d.sig.fd = -1;
 	d.udp.fd4 = d.udp.fd6 = -1;
 	d.ctl.lfd.fd = -1;
+	d.metrics_http.lfd.fd = -1;
 	d.loop.epfd = -1;
 	d.started = timerq_now();
 	if (setup(&d) == 0) {

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "control.h"
 #include "cookie.h"
+#include "http.h"
 #include "loop.h"
 #include "netlink.h"
 #include "offload.h"
@@ -62,6 +63,7 @@ struct daemon {
 	struct loop_fd sig;
 	struct udp udp;
 	struct control ctl;
+	struct http_server metrics_http;	/* metrics-listen; lfd.fd < 0: off */
 
 	/* Batches: received datagrams, and sealed packets to send per family.
 	 * The receive pool is cut into UDP_BATCH_MAX packet buffers, or with

@@ -173,3 +173,8 @@ void metrics_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	render_drops(&m);
 	render_interface(&m);
 }
+
+void metrics_serve(void *ctx, struct strbuf *body)
+{
+	metrics_render(ctx, body, timerq_now());
+}

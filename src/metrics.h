@@ -12,4 +12,7 @@ struct daemon;
 /* Render every metric of d at monotonic time now. */
 void metrics_render(struct daemon *d, struct strbuf *out, uint64_t now);
 
+/* An http_handler: ctx is the daemon. */
+void metrics_serve(void *ctx, struct strbuf *body);
+
 #endif

@@ -241,6 +241,8 @@ static void reload_warn_fixed(const struct conf *old, const struct conf *nc)
 		{ "user", strcmp(old->user, nc->user) != 0 },
 		{ "group", strcmp(old->group, nc->group) != 0 },
 		{ "control-socket", strcmp(old->control_socket, nc->control_socket) != 0 },
+		{ "metrics-listen", strcmp(old->metrics_listen ? old->metrics_listen : "",
+					   nc->metrics_listen ? nc->metrics_listen : "") != 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
