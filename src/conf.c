@@ -935,16 +935,17 @@ int conf_load(const char *path, struct conf *out)
 	return conf_load_with_key(path, out, NULL);
 }
 
-int conf_load_with_key(const char *path, struct conf *out, const uint8_t *private_key)
+/* Parse text (NUL-terminated at text[len], taken over) as the file path. */
+static int conf_load_from(const char *path, char *text, size_t len, struct conf *out,
+			  const uint8_t *private_key)
 {
 	struct load state = { .path = path, .private_key = private_key };
 	cfg_t *cfg = NULL;
-	char *text = NULL;
-	size_t len = 0;
 
 	memset(out, 0, sizeof(*out));
 	load = &state;
-	text = read_text(path, &len);
+	if (!text && path)
+		text = read_text(path, &len);
 	if (!text || conftext_prepare(text, len, &state.text, emit) < 0)
 		goto out;
 	cfg = parse_text(text, len);
@@ -963,6 +964,23 @@ out:
 		return -1;
 	}
 	return 0;
+}
+
+int conf_load_with_key(const char *path, struct conf *out, const uint8_t *private_key)
+{
+	return conf_load_from(path, NULL, 0, out, private_key);
+}
+
+int conf_load_text(const char *name, const char *text, struct conf *out,
+		   const uint8_t *private_key)
+{
+	char *copy = strdup(text);
+
+	if (!copy) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return conf_load_from(name, copy, strlen(copy), out, private_key);
 }
 
 static void free_peer(struct conf_peer *p)

@@ -13,7 +13,7 @@
 #include "loop.h"
 #include "strbuf.h"
 
-#define CONTROL_MAX_REQUEST 256
+#define CONTROL_MAX_REQUEST 1024
 #define CONTROL_MAX_CLIENTS 8
 #define CONTROL_CLIENT_TIMEOUT_NS (UINT64_C(5) * 1000000000)
 

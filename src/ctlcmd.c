@@ -1,11 +1,20 @@
+/* Peers changed at runtime are applied by writing the running
+ * configuration as text with the change in it and parsing that with every
+ * check of the config file (the same messages), then running it as a
+ * reload does: unchanged peers keep their sessions, routes follow. The
+ * file on disk is not touched: a restart or reload reads it again. */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ctlargs.h"
 #include "ctlcmd.h"
 #include "daemon.h"
 #include "dump.h"
 #include "metrics.h"
+#include "showconf.h"
 
 static void cmd_dump_named(struct daemon *d, struct strbuf *reply, uint64_t now)
 {
@@ -24,6 +33,125 @@ static void cmd_dump_named(struct daemon *d, struct strbuf *reply, uint64_t now)
 	strbuf_free(&tmp);
 }
 
+/* Config messages "set peer:LINE: option: ..." lose the line, which is
+ * that of the generated text, not of anything the user wrote. */
+static void edit_error(const char *msg, void *arg)
+{
+	const char *label = "ovpnctl:";
+	const char *rest = msg;
+
+	if (!strncmp(msg, label, strlen(label))) {
+		rest = msg + strlen(label);
+		rest += strspn(rest, "0123456789");
+		rest += *rest == ':';
+		rest += *rest == ' ';
+	}
+	strbuf_printf(arg, "error: %s\n", rest);
+}
+
+static const struct conf_peer *conf_peer_named(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_peers; i++)
+		if (!strcmp(c->peers[i].name, name))
+			return &c->peers[i];
+	return NULL;
+}
+
+/* Parse text as the new configuration and run it. */
+static int edit_apply(struct daemon *d, const char *text, struct strbuf *reply)
+{
+	struct conf *nc = calloc(1, sizeof(*nc));
+	char *file = strdup(d->cfg->file);
+	int rc = -1;
+
+	conf_set_error_func(edit_error, reply);
+	if (nc && file && conf_load_text("ovpnctl", text, nc, d->cfg->private_key) == 0) {
+		free(nc->file);
+		nc->file = file;	/* reload still reads the file */
+		file = NULL;
+		rc = peers_apply(d, nc);
+		nc = NULL;
+		if (rc < 0)
+			strbuf_printf(reply, "error: the change failed; see the daemon's log\n");
+	}
+	conf_set_error_func(NULL, NULL);
+	free(nc);
+	free(file);
+	return rc;
+}
+
+static void set_fields(struct showconf_peer *sp, const struct ctlcmd_set *s)
+{
+	const char *const *v = s->value;
+
+	snprintf(sp->public_key, sizeof(sp->public_key), "%s", v[CTLCMD_PUBLIC_KEY]);
+	if (v[CTLCMD_ENDPOINT])
+		snprintf(sp->endpoint, sizeof(sp->endpoint), "%s", v[CTLCMD_ENDPOINT]);
+	if (v[CTLCMD_ALLOWED_IPS]) {
+		strbuf_reset(&sp->allowed_ips);
+		strbuf_printf(&sp->allowed_ips, "%s", v[CTLCMD_ALLOWED_IPS]);
+	}
+	if (v[CTLCMD_KEEPALIVE])
+		snprintf(sp->keepalive, sizeof(sp->keepalive), "%s", v[CTLCMD_KEEPALIVE]);
+}
+
+static void cmd_set_peer(struct daemon *d, const char *args, struct strbuf *reply)
+{
+	char *copy = strdup(args), err[160];
+	const struct conf_peer *old;
+	struct showconf_peer sp;
+	struct ctlcmd_set s;
+	struct strbuf text;
+	const char *routes;
+
+	if (!copy || ctlargs_parse_set(copy, &s, err, sizeof(err)) < 0) {
+		strbuf_printf(reply, "error: set peer: %s\n", copy ? err : "out of memory");
+		free(copy);
+		return;
+	}
+	routes = s.value[CTLCMD_ROUTES];
+	if (routes && strcmp(routes, "on") && strcmp(routes, "off")) {
+		strbuf_printf(reply, "error: set peer: routes: not on or off '%.64s'\n", routes);
+		free(copy);
+		return;
+	}
+	old = conf_peer_named(d->cfg, s.name);
+	if (old) {
+		showconf_peer_init(&sp, old);
+	} else {
+		memset(&sp, 0, sizeof(sp));
+		strbuf_init(&sp.allowed_ips);
+		sp.name = s.name;
+		snprintf(sp.keepalive, sizeof(sp.keepalive), "0");
+		sp.routes = true;
+	}
+	set_fields(&sp, &s);
+	if (routes)
+		sp.routes = !strcmp(routes, "on");
+	strbuf_init(&text);
+	showconf_render(&text, d->cfg, s.name, &sp);
+	if (!text.failed && edit_apply(d, text.data, reply) == 0)
+		strbuf_printf(reply, "peer %s %s: %zu peers\n", s.name, old ? "changed" : "added", d->n_peers);
+	strbuf_free(&text);
+	showconf_peer_free(&sp);
+	free(copy);
+}
+
+static void cmd_remove_peer(struct daemon *d, const char *name, struct strbuf *reply)
+{
+	struct strbuf text;
+
+	if (!conf_peer_named(d->cfg, name)) {
+		strbuf_printf(reply, "error: remove peer: no peer named '%.64s'\n", name);
+		return;
+	}
+	strbuf_init(&text);
+	showconf_render(&text, d->cfg, name, NULL);
+	if (!text.failed && edit_apply(d, text.data, reply) == 0)
+		strbuf_printf(reply, "peer %s removed: %zu peers\n", name, d->n_peers);
+	strbuf_free(&text);
+}
+
 bool ctlcmd_request(struct daemon *d, const char *request, struct strbuf *reply)
 {
 	uint64_t now = timerq_now();
@@ -34,6 +162,12 @@ bool ctlcmd_request(struct daemon *d, const char *request, struct strbuf *reply)
 		cmd_dump_named(d, reply, now);
 	else if (!strcmp(request, "metrics"))
 		metrics_render(d, reply, now);
+	else if (!strcmp(request, "showconf"))
+		showconf_render(reply, d->cfg, NULL, NULL);
+	else if (!strncmp(request, "set peer ", 9))
+		cmd_set_peer(d, request + 9, reply);
+	else if (!strncmp(request, "remove peer ", 12))
+		cmd_remove_peer(d, request + 12, reply);
 	else
 		return false;
 	return true;

@@ -9,6 +9,7 @@
 
 struct daemon;
 
+
 /* Answer request into reply when it is one of these: true; false leaves
  * it to the caller. */
 bool ctlcmd_request(struct daemon *d, const char *request, struct strbuf *reply);

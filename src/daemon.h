@@ -113,6 +113,9 @@ int routes_apply(struct daemon *d, bool add);
 /* Re-read the config file: peers added, removed or changed take effect,
  * unchanged ones keep their sessions. A bad file changes nothing. 0 or -1. */
 int daemon_reload(struct daemon *d);
+/* Run nc (allocated, taken over) as daemon_reload does a file it read:
+ * the same in-place update of peers and routes. 0 or -1. */
+int peers_apply(struct daemon *d, struct conf *nc);
 
 /* dataplane.c */
 void dataplane_tun_event(struct loop_fd *lfd, uint32_t events);

@@ -68,10 +68,36 @@ static int build_bare(int argc, char **argv, char *request, size_t size)
 	return 0;
 }
 
+/* set peer NAME ... / remove peer NAME: the words joined by spaces; each
+ * word must be one (no spaces inside), the daemon checks the rest. */
+static int build_peer_edit(int argc, char **argv, char *request, size_t size)
+{
+	size_t len = 0;
+
+	if (argc < 3 || strcmp(argv[1], "peer") || (!strcmp(argv[0], "remove") && argc != 3) ||
+	    (!strcmp(argv[0], "set") && argc % 2 == 0))
+		return -1;
+	for (int i = 0; i < argc; i++) {
+		int n = snprintf(request + len, size - len, "%s%s", argv[i], i + 1 < argc ? " " : "\n");
+
+		if (!argv[i][0] || strpbrk(argv[i], " \t\n") || n < 0 || (size_t)n >= size - len) {
+			fprintf(stderr, "ovpnctl: %s\n", argv[i][0] && !strpbrk(argv[i], " \t\n") ?
+				"arguments too long" : "an argument is empty or holds white space");
+			exit(2);
+		}
+		len += (size_t)n;
+	}
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "show", "[IFACE|all] [--json|--dump]", "the interface and its peers: endpoints, handshakes, traffic, drops", build_show },
 	{ "reload", "", "re-read the config file (as SIGHUP does)", build_reload },
 	{ "metrics", "", "the counters in the Prometheus text format", build_bare },
+	{ "showconf", "", "the running configuration in ovpn.conf syntax", build_bare },
+	{ "set", "peer NAME public-key KEY [endpoint HOST:PORT] [allowed-ips A,B] [persistent-keepalive N] [routes on|off]",
+	  "add or change a peer in the running daemon (not in its file)", build_peer_edit },
+	{ "remove", "peer NAME", "remove a peer from the running daemon (not from its file)", build_peer_edit },
 };
 
 static void usage(FILE *f)

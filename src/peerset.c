@@ -298,11 +298,6 @@ fail:
 int daemon_reload(struct daemon *d)
 {
 	struct conf *nc = calloc(1, sizeof(*nc));
-	struct route *old_routes = NULL, *new_routes = NULL;
-	size_t n_old = 0, n_new = 0, kept = 0, added = 0, removed = 0;
-	struct reload_item *items = NULL;
-	struct peer **peers = NULL;
-	int rc = -1;
 
 	if (!nc)
 		return -1;
@@ -314,6 +309,17 @@ int daemon_reload(struct daemon *d)
 		free(nc);
 		return -1;
 	}
+	return peers_apply(d, nc);
+}
+
+int peers_apply(struct daemon *d, struct conf *nc)
+{
+	struct route *old_routes = NULL, *new_routes = NULL;
+	size_t n_old = 0, n_new = 0, kept = 0, added = 0, removed = 0;
+	struct reload_item *items = NULL;
+	struct peer **peers = NULL;
+	int rc = -1;
+
 	old_routes = routes_wanted(d->peers, d->n_peers, &n_old);
 	peers = calloc(nc->n_peers ? nc->n_peers : 1, sizeof(*peers));
 	if (!old_routes || !peers || !(items = reload_prepare(d, nc)))
