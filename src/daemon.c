@@ -268,6 +268,7 @@ static int setup(struct daemon *d)
 		return -1;
 	if (loop_init(&d->loop) < 0 || peers_setup(d) < 0)
 		return -1;
+	events_init(&d->events, &d->loop, d->ifname);
 	if (tun_setup(d) < 0 || sockets_setup(d) < 0 || buffers_setup(d) < 0)
 		return -1;
 	/* Started unprivileged (systemd User=), the daemon stays who it is. */
@@ -281,6 +282,7 @@ static int setup(struct daemon *d)
 	if (control_open(&d->ctl, &d->loop, cfg->control_socket, cfg->uid, cfg->gid,
 			 control_request, d) < 0)
 		return -1;
+	d->ctl.adopt = events_adopt;
 	if (cfg->metrics_listen &&
 	    http_open(&d->metrics_http, &d->loop, cfg->metrics_listen, metrics_serve, d) < 0)
 		return -1;
@@ -332,6 +334,7 @@ static void teardown(struct daemon *d)
 		nl_close(&d->nl);
 	}
 	control_close(&d->ctl);
+	events_close(&d->events);
 	http_close(&d->metrics_http);
 	if (d->tun.fd >= 0)
 		close(d->tun.fd);	/* the device and its routes go with it */

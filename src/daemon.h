@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "control.h"
 #include "cookie.h"
+#include "events.h"
 #include "http.h"
 #include "loop.h"
 #include "netlink.h"
@@ -64,6 +65,7 @@ struct daemon {
 	struct udp udp;
 	struct control ctl;
 	struct http_server metrics_http;	/* metrics-listen; lfd.fd < 0: off */
+	struct events events;			/* ovpnctl watch */
 
 	/* Batches: received datagrams, and sealed packets to send per family.
 	 * The receive pool is cut into UDP_BATCH_MAX packet buffers, or with

@@ -162,8 +162,10 @@ static void peer_run_timers(struct daemon *d, struct peer *p, uint64_t now)
 				 p->name, p->queue_len);
 		peer_queue_clear(p);
 	}
-	if (act & PROTO_EXPIRED)
+	if (act & PROTO_EXPIRED) {
 		log_debug("peer %s: session expired", p->name);
+		events_expired(&d->events, p);
+	}
 	dataplane_reschedule(d, p, now);
 }
 
@@ -316,7 +318,7 @@ static struct peer *owner(struct proto_peer *pp)
 }
 
 /* An authenticated packet came from ep: the peer is there now (roaming). */
-static void learn_endpoint(struct peer *p, const struct endpoint *ep)
+static void learn_endpoint(struct daemon *d, struct peer *p, const struct endpoint *ep)
 {
 	char buf[ENDPOINT_STRLEN];
 
@@ -325,14 +327,14 @@ static void learn_endpoint(struct peer *p, const struct endpoint *ep)
 	endpoint_copy(&p->endpoint, ep);
 	p->has_endpoint = true;
 	log_info("peer %s: endpoint %s", p->name, endpoint_format(ep, buf, sizeof(buf)));
+	events_endpoint(&d->events, p);
 }
 
 static void count_drop(struct daemon *d, struct peer *p, enum drop_reason why)
 {
-	if (p)
-		p->stats.drops[why]++;
-	else
-		d->stats.drops[why]++;
+	uint64_t *count = p ? &p->stats.drops[why] : &d->stats.drops[why];
+
+	events_drop(&d->events, p, why, ++*count);
 }
 
 /* Count a handshake message toward the load of this second. */
@@ -401,14 +403,14 @@ static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
 		count_drop(d, p, why);
 		return;
 	}
-	learn_endpoint(p, &u->ep);
+	learn_endpoint(d, p, &u->ep);
 	if (initiation) {
 		log_debug("peer %s: handshake initiation received, responding", p->name);
 		send_one(d, p, resp, sizeof(resp));
 		dataplane_reschedule(d, p, now);
 	} else {
 		log_debug("peer %s: session established (initiator)", p->name);
-		p->stats.sessions++;
+		events_handshake(&d->events, p);
 		flush_queue(d, p, now);
 		peer_run_timers(d, p, now);	/* a keepalive if nothing was sent */
 	}
@@ -474,10 +476,10 @@ static void rx_data(struct daemon *d, struct udp_pkt *u, uint64_t now)
 		count_drop(d, p, DROP_SOURCE_NOT_ALLOWED);
 		return;
 	}
-	learn_endpoint(p, &u->ep);
+	learn_endpoint(d, p, &u->ep);
 	if (rx.session_ready) {
 		log_debug("peer %s: session established (responder)", p->name);
-		p->stats.sessions++;
+		events_handshake(&d->events, p);
 		flush_queue(d, p, now);
 	}
 	p->stats.rx_packets++;

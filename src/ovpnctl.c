@@ -90,6 +90,20 @@ static int build_peer_edit(int argc, char **argv, char *request, size_t size)
 	return 0;
 }
 
+static bool streaming;	/* watch: no reply timeout, lines as they come */
+
+static int build_watch(int argc, char **argv, char *request, size_t size)
+{
+	streaming = true;
+	if (argc == 1)
+		snprintf(request, size, "watch\n");
+	else if (argc == 2 && !strcmp(argv[1], "--json"))
+		snprintf(request, size, "watch json\n");
+	else
+		return -1;
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "show", "[IFACE|all] [--json|--dump]", "the interface and its peers: endpoints, handshakes, traffic, drops", build_show },
 	{ "reload", "", "re-read the config file (as SIGHUP does)", build_reload },
@@ -97,6 +111,7 @@ static const struct command commands[] = {
 	{ "showconf", "", "the running configuration in ovpn.conf syntax", build_bare },
 	{ "set", "peer NAME public-key KEY [endpoint HOST:PORT] [allowed-ips A,B] [persistent-keepalive N] [routes on|off]",
 	  "add or change a peer in the running daemon (not in its file)", build_peer_edit },
+	{ "watch", "[--json]", "one line per event as it happens, until interrupted", build_watch },
 	{ "remove", "peer NAME", "remove a peer from the running daemon (not from its file)", build_peer_edit },
 };
 
@@ -140,7 +155,9 @@ static int relay_reply(int fd)
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-		if (poll(&pfd, 1, REPLY_TIMEOUT_MS) <= 0) {
+		if (poll(&pfd, 1, streaming ? -1 : REPLY_TIMEOUT_MS) <= 0) {
+			if (streaming && errno == EINTR)
+				continue;
 			fprintf(stderr, "ovpnctl: no reply from the daemon within %d s\n", REPLY_TIMEOUT_MS / 1000);
 			return 1;
 		}
@@ -153,9 +170,15 @@ static int relay_reply(int fd)
 			error = true;
 		first = false;
 		fwrite(buf, 1, (size_t)n, error ? stderr : stdout);
+		if (streaming)
+			fflush(stdout);
 	}
 	if (first) {
 		fprintf(stderr, "ovpnctl: the daemon closed the connection without a reply\n");
+		return 1;
+	}
+	if (streaming && !error) {
+		fprintf(stderr, "ovpnctl: the daemon ended the stream (stopped, or this reader fell behind)\n");
 		return 1;
 	}
 	return error ? 1 : 0;

@@ -332,6 +332,7 @@ int peers_apply(struct daemon *d, struct conf *nc)
 		if (d->peers[i]->keep)
 			continue;
 		log_info("reload: peer %s removed", d->peers[i]->name);
+		events_peer(&d->events, d->peers[i], false);
 		peer_destroy(d, d->peers[i]);
 		removed++;
 	}
@@ -344,8 +345,10 @@ int peers_apply(struct daemon *d, struct conf *nc)
 			p->endpoint = items[i].ep;
 			p->has_endpoint = true;
 		}
-		if (items[i].created)
+		if (items[i].created) {
 			log_info("reload: peer %s added", p->name);
+			events_peer(&d->events, p, true);
+		}
 		added += items[i].created;
 		kept += !items[i].created;
 		peers[i] = p;
