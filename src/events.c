@@ -2,7 +2,6 @@
  * without blocking; what the socket does not take waits for EPOLLOUT. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "daemon.h"
 #include "events.h"
 
@@ -26,21 +26,15 @@ static void watcher_close(struct events_watcher *w)
 
 static void watcher_flush(struct events_watcher *w)
 {
-	while (w->out_off < w->out.len) {
-		ssize_t n = send(w->lfd.fd, w->out.data + w->out_off, w->out.len - w->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+	int rc = conn_send_pending(w->lfd.fd, &w->out, &w->out_off);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			loop_mod(w->ev->loop, &w->lfd, EPOLLIN | EPOLLOUT);
-			return;
-		}
-		if (n <= 0) {
-			watcher_close(w);
-			return;
-		}
-		w->out_off += (size_t)n;
+	if (rc == 0) {
+		loop_mod(w->ev->loop, &w->lfd, EPOLLIN | EPOLLOUT);
+		return;
+	}
+	if (rc < 0) {
+		watcher_close(w);
+		return;
 	}
 	strbuf_reset(&w->out);
 	w->out_off = 0;
@@ -122,10 +116,12 @@ static void emit(struct events *ev, const char *event, const char *peer, const c
 {
 	time_t now = time(NULL);
 	struct tm tm;
-	char when[32];
+	char when[64];
 
+	/* By hand, not strftime: nothing that might read time zone files. */
 	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	for (size_t i = 0; i < EVENTS_MAX_WATCHERS; i++) {
 		struct events_watcher *w = &ev->w[i];
 

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "endpoint.h"
 #include "http.h"
 #include "log.h"
@@ -155,21 +156,10 @@ static void client_close(struct http_client *cl)
 
 static void client_flush(struct http_client *cl)
 {
-	while (cl->out_off < cl->out.len) {
-		ssize_t n = send(cl->lfd.fd, cl->out.data + cl->out_off, cl->out.len - cl->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			loop_mod(cl->srv->loop, &cl->lfd, EPOLLOUT);
-			return;
-		}
-		if (n <= 0)
-			break;
-		cl->out_off += (size_t)n;
-	}
-	client_close(cl);
+	if (conn_send_pending(cl->lfd.fd, &cl->out, &cl->out_off) == 0)
+		loop_mod(cl->srv->loop, &cl->lfd, EPOLLOUT);
+	else
+		client_close(cl);	/* all sent, or the client is gone */
 }
 
 static void client_answer(struct http_client *cl, enum http_result result, int head_only)
