@@ -33,12 +33,13 @@ static void cmd_dump_named(struct daemon *d, struct strbuf *reply, uint64_t now)
 	strbuf_free(&tmp);
 }
 
-/* Config messages "set peer:LINE: option: ..." lose the line, which is
- * that of the generated text, not of anything the user wrote. */
+/* Config messages "ovpnctl:LINE: option: ..." lose their lines (also a
+ * " (line N)" inside), which are those of the generated text, not of
+ * anything the user wrote. */
 static void edit_error(const char *msg, void *arg)
 {
-	const char *label = "ovpnctl:";
-	const char *rest = msg;
+	const char *label = "ovpnctl:", *rest = msg, *at;
+	struct strbuf *reply = arg;
 
 	if (!strncmp(msg, label, strlen(label))) {
 		rest = msg + strlen(label);
@@ -46,7 +47,12 @@ static void edit_error(const char *msg, void *arg)
 		rest += *rest == ':';
 		rest += *rest == ' ';
 	}
-	strbuf_printf(arg, "error: %s\n", rest);
+	strbuf_printf(reply, "error: ");
+	while ((at = strstr(rest, " (line ")) && at[7 + strspn(at + 7, "0123456789")] == ')') {
+		strbuf_append(reply, rest, (size_t)(at - rest));
+		rest = at + 8 + strspn(at + 7, "0123456789");
+	}
+	strbuf_printf(reply, "%s\n", rest);
 }
 
 static const struct conf_peer *conf_peer_named(const struct conf *c, const char *name)

@@ -79,7 +79,7 @@ bad "public-key is required" set peer z endpoint 192.0.2.3:1
 bad "endpoint given twice" set peer z public-key "$Z" endpoint 192.0.2.3:1 endpoint 192.0.2.3:2
 bad "are not allowed" set peer 'z"}' public-key "$Z"
 bad "are not allowed" set peer z public-key "$Z" endpoint '1.2.3.4:5"}peer"q"{'
-bad "$Z" set peer w public-key "$Z"
+bad "public-key: peer \"w\" has the key of peer \"z\" '$Z'" set peer w public-key "$Z"
 bad "no peer named 'nosuch'" remove peer nosuch
 for u in "set" "set peer" "set peer z public-key" "set host z" "remove peer" "remove peer a b"; do
 	# shellcheck disable=SC2086
