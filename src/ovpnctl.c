@@ -3,14 +3,19 @@
 
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "strbuf.h"
 
 #define DEFAULT_SOCKET "/run/ovpn/ovpn0.sock"
 #define RUN_DIR "/run/ovpn"
@@ -91,6 +96,16 @@ static int build_peer_edit(int argc, char **argv, char *request, size_t size)
 }
 
 static bool streaming;	/* watch: no reply timeout, lines as they come */
+static const char *save_file;	/* save FILE */
+
+static int build_save(int argc, char **argv, char *request, size_t size)
+{
+	if (argc != 2 || !argv[1][0])
+		return -1;
+	save_file = argv[1];
+	snprintf(request, size, "showconf\n");
+	return 0;
+}
 
 static int build_watch(int argc, char **argv, char *request, size_t size)
 {
@@ -112,6 +127,7 @@ static const struct command commands[] = {
 	{ "set", "peer NAME public-key KEY [endpoint HOST:PORT] [allowed-ips A,B] [persistent-keepalive N] [routes on|off]",
 	  "add or change a peer in the running daemon (not in its file)", build_peer_edit },
 	{ "watch", "[--json]", "one line per event as it happens, until interrupted", build_watch },
+	{ "save", "FILE", "write the running configuration to FILE, atomically (comments are not kept)", build_save },
 	{ "remove", "peer NAME", "remove a peer from the running daemon (not from its file)", build_peer_edit },
 };
 
@@ -201,6 +217,85 @@ static int run_request(const char *path, const char *request)
 	return rc;
 }
 
+/* The whole reply of one request into out; 0, or -1 (reported). */
+static int fetch_reply(const char *path, const char *request, struct strbuf *out)
+{
+	int fd = connect_socket(path);
+	char buf[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, request, strlen(request)) != (ssize_t)strlen(request))
+		n = -1;
+	else
+		while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			if (n > 0)
+				strbuf_append(out, buf, (size_t)n);
+	close(fd);
+	if (n < 0 || out->failed || !out->len) {
+		fprintf(stderr, "ovpnctl: no configuration from %s\n", path);
+		return -1;
+	}
+	if (out->len >= 6 && !memcmp(out->data, "error:", 6)) {
+		fprintf(stderr, "%.*s", (int)out->len, out->data);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write data to file as a whole or not at all: a temporary file beside it
+ * (the old file's mode and owner), fsync, rename over it, fsync the
+ * directory. */
+static int write_atomic(const char *file, const char *data, size_t len)
+{
+	char tmp[4096], dir[4096];
+	struct stat st;
+	int fd, dfd, ok;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file) >= sizeof(tmp))
+		return -1;
+	snprintf(dir, sizeof(dir), "%s", file);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	ok = stat(file, &st) < 0 || (fchmod(fd, st.st_mode & 07777) == 0 &&
+				     (fchown(fd, st.st_uid, st.st_gid) == 0 || errno == EPERM));
+	ok = ok && write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok && rename(tmp, file) == 0;
+	if (!ok) {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+static int run_save(const char *path, const char *request)
+{
+	struct strbuf conf;
+	int rc = 1;
+
+	strbuf_init(&conf);
+	if (fetch_reply(path, request, &conf) == 0) {
+		if (write_atomic(save_file, conf.data, conf.len) == 0) {
+			printf("saved the running configuration to %s\n", save_file);
+			rc = 0;
+		} else {
+			fprintf(stderr, "ovpnctl: cannot write %s: %s\n", save_file, strerror(errno));
+		}
+	}
+	strbuf_free(&conf);
+	return rc;
+}
+
 static const char *run_dir(void)
 {
 	const char *dir = getenv("OVPN_RUN_DIR");
@@ -280,6 +375,8 @@ int main(int argc, char **argv)
 			snprintf(target, sizeof(target), "%s/%s.sock", run_dir(), show_target);
 			path = target;
 		}
+		if (save_file)
+			return run_save(path ? path : DEFAULT_SOCKET, request);
 		return run_request(path ? path : DEFAULT_SOCKET, request);
 	}
 	fprintf(stderr, "ovpnctl: unknown command '%s'\n", argv[optind]);

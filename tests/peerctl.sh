@@ -4,7 +4,7 @@
 # no new handshake), routes follow; bad values get the config file's
 # message on one line and change nothing; showconf prints the running
 # configuration so that `ovpnctl showconf > f && ovpnd -t -c f` passes,
-# before and after the changes.
+# before and after the changes; ovpnctl save writes them to the file.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 need_cmd jq
@@ -100,5 +100,18 @@ ctl reload >/dev/null || fail "reload"
 [ "$(ctl show --json | jq -r '.peers[0].allowed_ips | join(",")')" = 10.77.0.1/32 ] ||
 	fail "reload did not return to the file's settings"
 [ "$(routes)" = "10.77.0.1 " ] || fail "routes after reload: $(routes)"
-say "set/remove peer in place (x kept session $s0), routes followed, showconf round-trips"
+# ovpnctl save writes them into the file (atomically): a reload keeps them.
+ctl set peer z public-key "$Z" allowed-ips 10.77.0.3/32 >/dev/null || fail "set peer z again"
+out=$(ctl save "$TMP/y.conf") || fail "save: $out"
+[ "$out" = "saved the running configuration to $TMP/y.conf" ] || fail "save said '$out'"
+[ "$(stat -c %a "$TMP/y.conf")" = 644 ] || fail "save changed the file's mode"
+ls "$TMP"/y.conf.* >/dev/null 2>&1 && fail "save left a temporary file"
+"$SRC/ovpnd" -t -c "$TMP/y.conf" >/dev/null || fail "the saved file does not check"
+ctl reload >/dev/null || fail "reload of the saved file"
+ctl show --dump | grep -q "	10.77.0.3/32	0	0	0	off	z$" || fail "z lost by a reload after save"
+[ "$(routes)" = "10.77.0.1 10.77.0.3 " ] || fail "routes after save and reload: $(routes)"
+err=$(ctl save "$TMP/nodir/y.conf" 2>&1) && fail "save into a missing directory succeeded"
+[ "$err" = "ovpnctl: cannot write $TMP/nodir/y.conf: No such file or directory" ] || fail "save error: $err"
+ctl save >/dev/null 2>&1; [ $? = 2 ] || fail "save without FILE is not a usage error"
+say "set/remove peer in place (x kept session $s0), routes followed, showconf round-trips, save keeps them"
 exit 0
