@@ -82,5 +82,12 @@ for f in ovpn_interface_cookies_sent_total ovpn_interface_rate_limited_total \
 	echo "$m" | grep -q "^# TYPE $f " || fail "metrics lack $f"
 done
 echo "$m" | grep -E '^ovpn_(peer_(rx|tx)_bytes|interface_cookies|interface_under)' | sed 's/^/    /'
+for bad in "metrics x" "metrics --json" "showconf x"; do
+	# shellcheck disable=SC2086
+	ctl Y -s "$TMP/y.sock" $bad >/dev/null 2>&1; rc=$?
+	[ "$rc" = 2 ] || fail "ovpnctl $bad: exit $rc, not a usage error"
+done
+out=$(nsx Y "$TOOLS/ctl-garbage" "$TMP/y.sock" line 'metrics json')
+echo "$out" | grep -q '^error: unknown request' || fail "'metrics json' request: $out"
 say "metrics: promtool clean, rx bytes $rx2"
 exit 0
