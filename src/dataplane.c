@@ -359,7 +359,7 @@ static bool handshake_gate(struct daemon *d, const struct udp_pkt *u, uint64_t n
 	if (under_load(d, now) && cookie_for(&d->cookies, &u->ep, now, cookie) == 0)
 		*cookie_out = cookie;
 	if (!ratelimit_allow(&d->limiter, &u->ep, now)) {
-		d->stats.drops[DROP_HS_RATE_LIMITED]++;
+		count_drop(d, NULL, DROP_HS_RATE_LIMITED);
 		return false;
 	}
 	return true;
