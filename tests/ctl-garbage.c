@@ -3,13 +3,14 @@
  *   ctl-garbage SOCKET long N       a line of N 'a's without newline
  *   ctl-garbage SOCKET line TEXT    TEXT and a newline (TEXT may hold \x escapes)
  *   ctl-garbage SOCKET hold N S     N connections held open for S seconds
- *   ctl-garbage SOCKET stuck S      "watch", then S seconds without reading;
- *                                   then drain: "cut after N bytes" if the
+ *   ctl-garbage SOCKET stuck S      "watch", then S seconds (or until SIGUSR1)
+ *                                   without reading; then drain: "cut after N bytes" if the
  *                                   daemon closed, else "open after N bytes"
  * Prints what the daemon answered (or "closed"), exits 0 if it connected. */
 #include "config.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,13 +68,20 @@ static size_t unescape(const char *in, char *out)
 	return n;
 }
 
+static void wake(int sig)
+{
+	(void)sig;
+}
+
 /* A watcher that stops reading: the daemon must cut it off, not wait. */
 static int stuck(int fd, unsigned secs)
 {
+	struct sigaction sa = { .sa_handler = wake };
 	char buf[65536];
 	size_t total = 0;
 	ssize_t n = 0;
 
+	sigaction(SIGUSR1, &sa, NULL);	/* ends the sleep early */
 	if (write(fd, "watch\n", 6) != 6)
 		return 1;
 	sleep(secs);

@@ -52,7 +52,7 @@ order=$(jq -r '.event' "$TMP/watch.json" | tr '\n' ' ')
 say "json: $(sed -n 3p "$TMP/watch.json")"
 
 # A reader that stops reading is cut off; the others see every event.
-"$TOOLS/ctl-garbage" "$TMP/y.sock" stuck 8 >"$TMP/stuck.out" &
+"$TOOLS/ctl-garbage" "$TMP/y.sock" stuck 60 >"$TMP/stuck.out" &
 stuck=$!
 track_pid $stuck
 sleep 0.3
@@ -62,6 +62,7 @@ for i in $(seq 200); do
 done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 ping_ok X 10.77.0.2 || fail "tunnel stalled with a stuck watcher"
+kill -USR1 "$stuck"
 wait "$stuck"
 out=$(cat "$TMP/stuck.out")
 echo "$out" | grep -Eq '^cut after [0-9]+ bytes$' || fail "the stuck watcher was not cut off: $out"
