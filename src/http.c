@@ -154,12 +154,30 @@ static void client_close(struct http_client *cl)
 	strbuf_free(&cl->out);
 }
 
+/* Once the reply is out: our side shut, what the client still sends read
+ * and dropped until it closes (or the deadline), so that no unread byte
+ * turns the close into a reset that could cut the reply short. */
 static void client_flush(struct http_client *cl)
 {
-	if (conn_send_pending(cl->lfd.fd, &cl->out, &cl->out_off) == 0)
+	int rc = conn_send_pending(cl->lfd.fd, &cl->out, &cl->out_off);
+
+	if (rc == 0) {
 		loop_mod(cl->srv->loop, &cl->lfd, EPOLLOUT);
-	else
-		client_close(cl);	/* all sent, or the client is gone */
+	} else if (rc < 0 || shutdown(cl->lfd.fd, SHUT_WR) < 0) {
+		client_close(cl);
+	} else {
+		cl->draining = true;
+		loop_mod(cl->srv->loop, &cl->lfd, EPOLLIN);
+	}
+}
+
+static void client_drain(struct http_client *cl)
+{
+	char buf[512];
+	ssize_t n = recv(cl->lfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		client_close(cl);
 }
 
 static void client_answer(struct http_client *cl, enum http_result result, int head_only)
@@ -204,7 +222,9 @@ static void client_event(struct loop_fd *lfd, uint32_t events)
 
 	if (lfd->fd < 0)
 		return;
-	if (cl->out.len)
+	if (cl->draining)
+		client_drain(cl);
+	else if (cl->out.len)
 		client_flush(cl);	/* writable, or an error that ends it */
 	else if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
 		client_read(cl);
@@ -231,6 +251,7 @@ static void server_accept(struct loop_fd *lfd, uint32_t events)
 	cl->lfd.fd = fd;
 	cl->in_len = 0;
 	cl->out_off = 0;
+	cl->draining = false;
 	strbuf_init(&cl->out);
 	cl->deadline = timerq_now() + HTTP_TIMEOUT_NS;
 	if (loop_add(h->loop, &cl->lfd, EPOLLIN) < 0) {

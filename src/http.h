@@ -5,6 +5,7 @@
 #ifndef OVPN_HTTP_H
 #define OVPN_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,7 @@ struct http_client {
 	size_t in_len;
 	struct strbuf out;
 	size_t out_off;
+	bool draining;			/* reply sent: reading until the client closes */
 	uint64_t deadline;
 };
 
