@@ -11,24 +11,23 @@
 
 #include "ctlargs.h"
 #include "ctlcmd.h"
-#include "daemon.h"
 #include "dump.h"
 #include "metrics.h"
 #include "showconf.h"
 
-static void cmd_dump_named(struct daemon *d, struct strbuf *reply, uint64_t now)
+static void cmd_dump_named(const struct ctlcmd_ctx *c, struct strbuf *reply, uint64_t now)
 {
 	struct strbuf tmp;
 	const char *line, *nl;
 
 	strbuf_init(&tmp);
-	dump_render(d, &tmp, now);
+	dump_render(c->src, &tmp, now);
 	reply->failed |= tmp.failed;
 	for (line = tmp.data; line && line < tmp.data + tmp.len; line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(tmp.data + tmp.len - line));
 		if (!nl)
 			break;
-		strbuf_printf(reply, "%s\t%.*s\n", d->ifname, (int)(nl - line), line);
+		strbuf_printf(reply, "%s\t%.*s\n", c->src->dp->ifname, (int)(nl - line), line);
 	}
 	strbuf_free(&tmp);
 }
@@ -64,18 +63,18 @@ static const struct conf_peer *conf_peer_named(const struct conf *c, const char 
 }
 
 /* Parse text as the new configuration and run it. */
-static int edit_apply(struct daemon *d, const char *text, struct strbuf *reply)
+static int edit_apply(const struct ctlcmd_ctx *c, const char *text, struct strbuf *reply)
 {
 	struct conf *nc = calloc(1, sizeof(*nc));
-	char *file = strdup(d->cfg->file);
+	char *file = strdup(c->cfg->file);
 	int rc = -1;
 
 	conf_set_error_func(edit_error, reply);
-	if (nc && file && conf_load_text("ovpnctl", text, nc, d->cfg->private_key) == 0) {
+	if (nc && file && conf_load_text("ovpnctl", text, nc, c->cfg->private_key) == 0) {
 		free(nc->file);
 		nc->file = file;	/* reload still reads the file */
 		file = NULL;
-		rc = peers_apply(d, nc);
+		rc = c->apply(c->ctx, nc);	/* c->cfg is gone after this */
 		nc = NULL;
 		if (rc < 0)
 			strbuf_printf(reply, "error: the change failed; see the daemon's log\n");
@@ -101,7 +100,7 @@ static void set_fields(struct showconf_peer *sp, const struct ctlcmd_set *s)
 		snprintf(sp->keepalive, sizeof(sp->keepalive), "%s", v[CTLCMD_KEEPALIVE]);
 }
 
-static void cmd_set_peer(struct daemon *d, const char *args, struct strbuf *reply)
+static void cmd_set_peer(const struct ctlcmd_ctx *c, const char *args, struct strbuf *reply)
 {
 	char *copy = strdup(args), err[160];
 	const struct conf_peer *old;
@@ -121,7 +120,7 @@ static void cmd_set_peer(struct daemon *d, const char *args, struct strbuf *repl
 		free(copy);
 		return;
 	}
-	old = conf_peer_named(d->cfg, s.name);
+	old = conf_peer_named(c->cfg, s.name);
 	if (old) {
 		showconf_peer_init(&sp, old);
 	} else {
@@ -135,45 +134,46 @@ static void cmd_set_peer(struct daemon *d, const char *args, struct strbuf *repl
 	if (routes)
 		sp.routes = !strcmp(routes, "on");
 	strbuf_init(&text);
-	showconf_render(&text, d->cfg, s.name, &sp);
-	if (!text.failed && edit_apply(d, text.data, reply) == 0)
-		strbuf_printf(reply, "peer %s %s: %zu peers\n", s.name, old ? "changed" : "added", d->n_peers);
+	showconf_render(&text, c->cfg, s.name, &sp);
+	if (!text.failed && edit_apply(c, text.data, reply) == 0)
+		strbuf_printf(reply, "peer %s %s: %zu peers\n", s.name, old ? "changed" : "added",
+			      c->src->peers->n_peers);
 	strbuf_free(&text);
 	showconf_peer_free(&sp);
 	free(copy);
 }
 
-static void cmd_remove_peer(struct daemon *d, const char *name, struct strbuf *reply)
+static void cmd_remove_peer(const struct ctlcmd_ctx *c, const char *name, struct strbuf *reply)
 {
 	struct strbuf text;
 
-	if (!conf_peer_named(d->cfg, name)) {
+	if (!conf_peer_named(c->cfg, name)) {
 		strbuf_printf(reply, "error: remove peer: no peer named '%.64s'\n", name);
 		return;
 	}
 	strbuf_init(&text);
-	showconf_render(&text, d->cfg, name, NULL);
-	if (!text.failed && edit_apply(d, text.data, reply) == 0)
-		strbuf_printf(reply, "peer %s removed: %zu peers\n", name, d->n_peers);
+	showconf_render(&text, c->cfg, name, NULL);
+	if (!text.failed && edit_apply(c, text.data, reply) == 0)
+		strbuf_printf(reply, "peer %s removed: %zu peers\n", name, c->src->peers->n_peers);
 	strbuf_free(&text);
 }
 
-bool ctlcmd_request(struct daemon *d, const char *request, struct strbuf *reply)
+bool ctlcmd_request(const struct ctlcmd_ctx *c, const char *request, struct strbuf *reply)
 {
 	uint64_t now = timerq_now();
 
 	if (!strcmp(request, "show dump"))
-		dump_render(d, reply, now);
+		dump_render(c->src, reply, now);
 	else if (!strcmp(request, "show dump named"))
-		cmd_dump_named(d, reply, now);
+		cmd_dump_named(c, reply, now);
 	else if (!strcmp(request, "metrics"))
-		metrics_render(d, reply, now);
+		metrics_render(c->src, reply, now);
 	else if (!strcmp(request, "showconf"))
-		showconf_render(reply, d->cfg, NULL, NULL);
+		showconf_render(reply, c->cfg, NULL, NULL);
 	else if (!strncmp(request, "set peer ", 9))
-		cmd_set_peer(d, request + 9, reply);
+		cmd_set_peer(c, request + 9, reply);
 	else if (!strncmp(request, "remove peer ", 12))
-		cmd_remove_peer(d, request + 12, reply);
+		cmd_remove_peer(c, request + 12, reply);
 	else
 		return false;
 	return true;

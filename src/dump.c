@@ -5,7 +5,6 @@
 
 #include <time.h>
 
-#include "daemon.h"
 #include "dump.h"
 #include "key.h"
 
@@ -52,12 +51,12 @@ static void dump_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	strbuf_printf(out, "\t%s\n", p->name);
 }
 
-void dump_render(struct daemon *d, struct strbuf *out, uint64_t now)
+void dump_render(const struct status_src *src, struct strbuf *out, uint64_t now)
 {
 	char key[64];
 
-	key_to_base64(key, d->host.public_key);
-	strbuf_printf(out, "(hidden)\t%s\t%u\toff\n", key, d->udp.port);
-	for (size_t i = 0; i < d->n_peers; i++)
-		dump_peer(out, d->peers[i], now);
+	key_to_base64(key, src->dp->host->public_key);
+	strbuf_printf(out, "(hidden)\t%s\t%u\toff\n", key, src->dp->udp.port);
+	for (size_t i = 0; i < src->peers->n_peers; i++)
+		dump_peer(out, src->peers->peers[i], now);
 }

@@ -5,14 +5,13 @@
 
 #include <stdint.h>
 
+#include "peer.h"
+#include "status.h"
 #include "strbuf.h"
-
-struct daemon;
-struct peer;
 
 /* The latest handshake as a Unix time in seconds, 0 for never. */
 uint64_t dump_handshake_unix(const struct peer *p, uint64_t now);
-/* Render the dump of d at monotonic time now. */
-void dump_render(struct daemon *d, struct strbuf *out, uint64_t now);
+/* Render the dump of the parts in src at time now (timerq_now's clock). */
+void dump_render(const struct status_src *src, struct strbuf *out, uint64_t now);
 
 #endif

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "conn.h"
-#include "daemon.h"
 #include "events.h"
+#include "peer.h"
 
 static void watcher_close(struct events_watcher *w)
 {
@@ -74,9 +74,8 @@ void events_close(struct events *ev)
 		watcher_close(&ev->w[i]);
 }
 
-int events_adopt(void *ctx, const char *request, int fd)
+int events_adopt(struct events *ev, const char *request, int fd)
 {
-	struct events *ev = &((struct daemon *)ctx)->events;
 	bool json = !strcmp(request, "watch json");
 	struct events_watcher *w = NULL;
 
@@ -157,19 +156,18 @@ static void emit(struct events *ev, const char *event, const char *peer, const c
 	}
 }
 
-void events_handshake(struct events *ev, struct peer *p)
+void events_handshake(struct events *ev, const struct peer *p)
 {
 	char ep[ENDPOINT_STRLEN];
 
-	p->stats.sessions++;
-	if (ev->n_watchers)
+	if (ev && ev->n_watchers)
 		emit(ev, "handshake", p->name, "endpoint",
 		     p->has_endpoint ? endpoint_format(&p->endpoint, ep, sizeof(ep)) : "none");
 }
 
 void events_expired(struct events *ev, const struct peer *p)
 {
-	if (ev->n_watchers)
+	if (ev && ev->n_watchers)
 		emit(ev, "session-expired", p->name, NULL, NULL);
 }
 
@@ -177,13 +175,13 @@ void events_endpoint(struct events *ev, const struct peer *p)
 {
 	char ep[ENDPOINT_STRLEN];
 
-	if (ev->n_watchers)
+	if (ev && ev->n_watchers)
 		emit(ev, "endpoint", p->name, "endpoint", endpoint_format(&p->endpoint, ep, sizeof(ep)));
 }
 
 void events_peer(struct events *ev, const struct peer *p, bool added)
 {
-	if (ev->n_watchers)
+	if (ev && ev->n_watchers)
 		emit(ev, added ? "peer-added" : "peer-removed", p->name, NULL, NULL);
 }
 
@@ -192,7 +190,7 @@ void events_drop(struct events *ev, const struct peer *p, enum drop_reason why, 
 	char text[32];
 	uint64_t t = EVENTS_DROP_THRESHOLD;
 
-	if (!ev->n_watchers || count % EVENTS_DROP_THRESHOLD)
+	if (!ev || !ev->n_watchers || count % EVENTS_DROP_THRESHOLD)
 		return;
 	while (t < count && t <= UINT64_MAX / 10)
 		t *= 10;

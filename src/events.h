@@ -43,11 +43,12 @@ struct peer;
 
 void events_init(struct events *ev, struct loop *loop, const char *ifname);
 void events_close(struct events *ev);
-/* An adopt hook of the control socket: takes fd for "watch" and "watch
+/* For the control socket's adopt hook: takes fd for "watch" and "watch
  * json" (1), else leaves it (0). */
-int events_adopt(void *ctx, const char *request, int fd);
+int events_adopt(struct events *ev, const char *request, int fd);
 
-void events_handshake(struct events *ev, struct peer *p);
+/* The hooks of the peer set and the data plane; ev may be NULL (none). */
+void events_handshake(struct events *ev, const struct peer *p);
 void events_expired(struct events *ev, const struct peer *p);
 void events_endpoint(struct events *ev, const struct peer *p);
 void events_peer(struct events *ev, const struct peer *p, bool added);

@@ -149,9 +149,18 @@ static void client_close(struct http_client *cl)
 	if (cl->lfd.fd < 0)
 		return;
 	loop_del(cl->srv->loop, &cl->lfd);
+	timerq_remove(&cl->srv->loop->timers, &cl->timer);
 	close(cl->lfd.fd);
 	cl->lfd.fd = -1;
 	strbuf_free(&cl->out);
+}
+
+/* A client past its deadline (a slow sender, a reader that does not
+ * take the reply, a client that does not close). */
+static void client_expired(struct timer *t, uint64_t now)
+{
+	(void)now;
+	client_close(container_of(t, struct http_client, timer));
 }
 
 /* Once the reply is out: our side shut, what the client still sends read
@@ -253,30 +262,13 @@ static void server_accept(struct loop_fd *lfd, uint32_t events)
 	cl->out_off = 0;
 	cl->draining = false;
 	strbuf_init(&cl->out);
-	cl->deadline = timerq_now() + HTTP_TIMEOUT_NS;
 	if (loop_add(h->loop, &cl->lfd, EPOLLIN) < 0) {
 		close(fd);
 		cl->lfd.fd = -1;
+		return;
 	}
-}
-
-uint64_t http_expire(struct http_server *h, uint64_t now)
-{
-	uint64_t next = UINT64_MAX;
-
-	if (h->lfd.fd < 0)
-		return next;	/* not listening: the slots were never set up */
-	for (size_t i = 0; i < HTTP_MAX_CLIENTS; i++) {
-		struct http_client *cl = &h->clients[i];
-
-		if (cl->lfd.fd < 0)
-			continue;
-		if (cl->deadline <= now)
-			client_close(cl);
-		else if (cl->deadline < next)
-			next = cl->deadline;
-	}
-	return next;
+	/* Room for every client was reserved at http_open. */
+	timerq_set(&h->loop->timers, &cl->timer, timerq_now() + HTTP_TIMEOUT_NS);
 }
 
 /* "ADDR:PORT" to a socket address; only numeric addresses. */
@@ -317,11 +309,14 @@ int http_open(struct http_server *h, struct loop *loop, const char *listen_on,
 		h->clients[i].lfd.fd = -1;
 		h->clients[i].lfd.on_event = client_event;
 		h->clients[i].srv = h;
+		timer_init(&h->clients[i].timer, client_expired);
 	}
 	if (listen_addr(listen_on, &ss, &len) < 0) {
 		log_err("metrics-listen: not a numeric address:port '%s'", listen_on);
 		return -1;
 	}
+	if (timerq_reserve(&loop->timers, loop->timers.cap + HTTP_MAX_CLIENTS) < 0)
+		return -1;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||

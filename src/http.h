@@ -11,6 +11,7 @@
 
 #include "loop.h"
 #include "strbuf.h"
+#include "timerq.h"
 
 #define HTTP_MAX_REQUEST 2048
 #define HTTP_MAX_CLIENTS 4
@@ -45,7 +46,7 @@ struct http_client {
 	struct strbuf out;
 	size_t out_off;
 	bool draining;			/* reply sent: reading until the client closes */
-	uint64_t deadline;
+	struct timer timer;		/* closed when it fires */
 };
 
 struct http_server {
@@ -57,11 +58,10 @@ struct http_server {
 	struct http_client clients[HTTP_MAX_CLIENTS];
 };
 
-/* Listen on "ADDR:PORT" (numeric) in loop. 0 or -1 (logged). */
+/* Listen on "ADDR:PORT" (numeric) in loop; the clients' deadlines go in
+ * the loop's timer queue. 0 or -1 (logged). */
 int http_open(struct http_server *h, struct loop *loop, const char *listen,
 	      http_handler handler, void *ctx);
 void http_close(struct http_server *h);
-/* Drop clients past their deadline; the earliest deadline left or UINT64_MAX. */
-uint64_t http_expire(struct http_server *h, uint64_t now);
 
 #endif

@@ -7,12 +7,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "daemon.h"
 #include "dump.h"
 #include "metrics.h"
+#include "timerq.h"
 
 struct metrics_ctx {
-	struct daemon *d;
+	const struct peerset *ps;
+	const struct dataplane *dp;
+	const struct control *ctl;
 	struct strbuf *out;
 	uint64_t now;
 };
@@ -40,7 +42,7 @@ static void sample(struct metrics_ctx *m, const char *name, const struct peer *p
 		   const char *reason, uint64_t value)
 {
 	strbuf_printf(m->out, "%s{interface=\"", name);
-	label_value(m->out, m->d->ifname);
+	label_value(m->out, m->dp->ifname);
 	if (p) {
 		strbuf_printf(m->out, "\",peer=\"");
 		label_value(m->out, p->name);
@@ -77,9 +79,9 @@ static void render_traffic(struct metrics_ctx *m)
 
 		snprintf(name, sizeof(name), "ovpn_peer_%s", traffic[t].suffix);
 		family(m, name, "counter", traffic[t].help);
-		for (size_t i = 0; i < m->d->n_peers; i++) {
-			sample(m, name, m->d->peers[i], NULL, stat_at(m->d->peers[i], traffic[t].off));
-			sum += stat_at(m->d->peers[i], traffic[t].off);
+		for (size_t i = 0; i < m->ps->n_peers; i++) {
+			sample(m, name, m->ps->peers[i], NULL, stat_at(m->ps->peers[i], traffic[t].off));
+			sum += stat_at(m->ps->peers[i], traffic[t].off);
 		}
 		snprintf(name, sizeof(name), "ovpn_interface_%s", traffic[t].suffix);
 		family(m, name, "counter", traffic[t].help);
@@ -91,12 +93,12 @@ static void render_peer_gauges(struct metrics_ctx *m)
 {
 	family(m, "ovpn_peer_latest_handshake_timestamp_seconds", "gauge",
 	       "Unix time of the latest completed handshake, 0 for never.");
-	for (size_t i = 0; i < m->d->n_peers; i++)
-		sample(m, "ovpn_peer_latest_handshake_timestamp_seconds", m->d->peers[i], NULL,
-		       dump_handshake_unix(m->d->peers[i], m->now));
+	for (size_t i = 0; i < m->ps->n_peers; i++)
+		sample(m, "ovpn_peer_latest_handshake_timestamp_seconds", m->ps->peers[i], NULL,
+		       dump_handshake_unix(m->ps->peers[i], m->now));
 	family(m, "ovpn_peer_queue_packets", "gauge", "Packets waiting for a session.");
-	for (size_t i = 0; i < m->d->n_peers; i++)
-		sample(m, "ovpn_peer_queue_packets", m->d->peers[i], NULL, m->d->peers[i]->queue_len);
+	for (size_t i = 0; i < m->ps->n_peers; i++)
+		sample(m, "ovpn_peer_queue_packets", m->ps->peers[i], NULL, m->ps->peers[i]->queue_len);
 }
 
 /* Drops by reason: per peer the packets blamed on it; per interface all
@@ -104,45 +106,35 @@ static void render_peer_gauges(struct metrics_ctx *m)
 static void render_drops(struct metrics_ctx *m)
 {
 	family(m, "ovpn_peer_drops_total", "counter", "Received packets dropped, by reason.");
-	for (size_t i = 0; i < m->d->n_peers; i++)
+	for (size_t i = 0; i < m->ps->n_peers; i++)
 		for (int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++)
-			sample(m, "ovpn_peer_drops_total", m->d->peers[i], drop_reason_name(r),
-			       m->d->peers[i]->stats.drops[r]);
+			sample(m, "ovpn_peer_drops_total", m->ps->peers[i], drop_reason_name(r),
+			       m->ps->peers[i]->stats.drops[r]);
 	family(m, "ovpn_interface_drops_total", "counter",
 	       "Received packets dropped, by reason, peers' included.");
 	for (int r = DROP_NONE + 1; r < DROP_REASON_COUNT; r++) {
-		uint64_t sum = m->d->stats.drops[r];
+		uint64_t sum = m->dp->stats.drops[r];
 
-		for (size_t i = 0; i < m->d->n_peers; i++)
-			sum += m->d->peers[i]->stats.drops[r];
+		for (size_t i = 0; i < m->ps->n_peers; i++)
+			sum += m->ps->peers[i]->stats.drops[r];
 		sample(m, "ovpn_interface_drops_total", NULL, drop_reason_name(r), sum);
 	}
 }
 
-/* As under_load() in dataplane.c decides, without counting a message. */
-static bool metrics_under_load(const struct daemon *d, uint64_t now)
-{
-	if (now - d->load_window >= 2 * TIMERS_NS_PER_SEC)
-		return false;
-	if (now - d->load_window >= TIMERS_NS_PER_SEC)
-		return d->load_count > HANDSHAKE_LOAD_THRESHOLD;
-	return d->load_count > HANDSHAKE_LOAD_THRESHOLD || d->load_prev > HANDSHAKE_LOAD_THRESHOLD;
-}
-
 static void render_interface(struct metrics_ctx *m)
 {
-	const struct daemon *d = m->d;
+	const struct dataplane *d = m->dp;
 	const struct {
 		const char *name, *type, *help;
 		uint64_t value;
 	} rows[] = {
-		{ "ovpn_interface_peers", "gauge", "Configured peers.", d->n_peers },
+		{ "ovpn_interface_peers", "gauge", "Configured peers.", m->ps->n_peers },
 		{ "ovpn_interface_cookies_sent_total", "counter",
 		  "Handshakes answered with a cookie reply (under load).", d->stats.cookies_sent },
 		{ "ovpn_interface_rate_limited_total", "counter",
 		  "Handshake messages over the per-address rate, dropped.", d->stats.drops[DROP_HS_RATE_LIMITED] },
 		{ "ovpn_interface_under_load", "gauge",
-		  "1 while over the handshake load threshold (mac2 demanded).", metrics_under_load(d, m->now) },
+		  "1 while over the handshake load threshold (mac2 demanded).", dataplane_under_load(d, m->now) },
 		{ "ovpn_interface_unknown_type_total", "counter", "Datagrams of no message type.", d->stats.unknown_type },
 		{ "ovpn_interface_no_route_total", "counter", "Tun packets for no peer's allowed-ips.", d->stats.no_route },
 		{ "ovpn_interface_no_endpoint_total", "counter", "Packets for a peer of unknown address.", d->stats.no_endpoint },
@@ -150,12 +142,12 @@ static void render_interface(struct metrics_ctx *m)
 		{ "ovpn_interface_tun_write_dropped_total", "counter", "Packets lost writing to the tun.", d->stats.tun_write_drops },
 		{ "ovpn_interface_udp_send_dropped_total", "counter", "Datagrams lost sending.", d->stats.udp_send_drops },
 		{ "ovpn_interface_control_rejected_total", "counter",
-		  "Control connections refused, all slots busy.", d->ctl.rejected },
+		  "Control connections refused, all slots busy.", m->ctl->rejected },
 	};
 	uint64_t queued = 0;
 
-	for (size_t i = 0; i < d->n_peers; i++)
-		queued += d->peers[i]->queue_len;
+	for (size_t i = 0; i < m->ps->n_peers; i++)
+		queued += m->ps->peers[i]->queue_len;
 	family(m, "ovpn_interface_queue_packets", "gauge", "Packets waiting for a session, all peers.");
 	sample(m, "ovpn_interface_queue_packets", NULL, NULL, queued);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -164,9 +156,9 @@ static void render_interface(struct metrics_ctx *m)
 	}
 }
 
-void metrics_render(struct daemon *d, struct strbuf *out, uint64_t now)
+void metrics_render(const struct status_src *src, struct strbuf *out, uint64_t now)
 {
-	struct metrics_ctx m = { .d = d, .out = out, .now = now };
+	struct metrics_ctx m = { src->peers, src->dp, src->ctl, out, now };
 
 	render_traffic(&m);
 	render_peer_gauges(&m);

@@ -5,14 +5,14 @@
 
 #include <stdint.h>
 
+#include "status.h"
 #include "strbuf.h"
 
-struct daemon;
+/* Render every metric of the parts in src (those `ovpnctl show` renders)
+ * at time now (timerq_now's clock). */
+void metrics_render(const struct status_src *src, struct strbuf *out, uint64_t now);
 
-/* Render every metric of d at monotonic time now. */
-void metrics_render(struct daemon *d, struct strbuf *out, uint64_t now);
-
-/* An http_handler: ctx is the daemon. */
+/* An http_handler: ctx is a const struct status_src. */
 void metrics_serve(void *ctx, struct strbuf *body);
 
 #endif
