@@ -23,6 +23,7 @@
 #include "loop.h"
 #include "metrics.h"
 #include "netlink.h"
+#include "routing.h"
 #include "peerset.h"
 #include "priv.h"
 #include "proto.h"
@@ -47,6 +48,7 @@ struct daemon {
 	struct nl nl;
 	bool nl_open;
 	bool routes_added;
+	struct routing routing;		/* table, full-tunnel rules */
 
 	/* The packets: tun and UDP, batches, offloads, handshake load. */
 	struct dataplane dp;
@@ -154,6 +156,10 @@ static int tun_setup(struct daemon *d)
 	d->ifindex = nl_link_index(&d->nl, d->dp.ifname);
 	if (d->ifindex < 0 || nl_link_set_mtu(&d->nl, d->ifindex, d->dp.mtu) < 0)
 		return -1;
+	d->routing = (struct routing){ .nl = &d->nl, .ifindex = d->ifindex,
+				       .ifname = d->dp.ifname, .file = cfg->file,
+				       .table = cfg->table, .udp = &d->dp.udp,
+				       .mark = cfg->fwmark ? cfg->fwmark : CONF_FWMARK_AUTO };
 	for (size_t i = 0; i < cfg->n_addresses; i++) {
 		struct cidr *c = &cfg->addresses[i];
 
@@ -162,7 +168,7 @@ static int tun_setup(struct daemon *d)
 	}
 	if (nl_link_set_up(&d->nl, d->ifindex) < 0)
 		return -1;
-	d->peers.link = (struct peerset_link){ &d->nl, d->ifindex, d->dp.ifname };
+	d->peers.link = (struct peerset_link){ &d->nl, d->ifindex, d->dp.ifname, &d->routing };
 	d->routes_added = true;	/* even partly: removal skips what is missing */
 	return peerset_routes(&d->peers, true);
 }
@@ -174,6 +180,10 @@ static int sockets_setup(struct daemon *d)
 	if (udp_open(&dp->udp, d->cfg->listen_port) < 0)
 		return -1;
 	udp_enable_offloads(&dp->udp, offload_wanted("gso"), offload_wanted("gro"));
+	/* sealed traffic must not follow a full tunnel's rules into the tun */
+	if ((d->cfg->fwmark || d->routing.full[0] || d->routing.full[1]) &&
+	    udp_set_mark(&dp->udp, d->routing.mark) < 0)
+		return -1;
 	dp->udp4.fd = dp->udp.fd4;
 	dp->udp6.fd = dp->udp.fd6;
 	if (dp->udp.fd4 >= 0 && loop_add(&d->loop, &dp->udp4, EPOLLIN) < 0)

@@ -29,7 +29,7 @@ static void wall_timestamp(uint8_t out[TAI64N_LEN])
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	tai64n_encode(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
+	tai64n_encode_coarse(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
 static void send_one(struct dataplane *d, struct peer *p, const uint8_t *buf, size_t len)
@@ -42,8 +42,7 @@ static void send_one(struct dataplane *d, struct peer *p, const uint8_t *buf, si
 	}
 	/* No socket of the endpoint's family counts as a failed send, as in
 	 * the batched path. */
-	if (fd < 0 || sendto(fd, buf, len, MSG_DONTWAIT, &p->endpoint.sa,
-			     endpoint_len(&p->endpoint)) < 0)
+	if (fd < 0 || udp_send_one(fd, buf, len, &p->endpoint) < 0)
 		d->stats.udp_send_drops++;
 }
 
@@ -317,8 +316,13 @@ static void learn_endpoint(struct dataplane *d, struct peer *p, const struct end
 {
 	char buf[ENDPOINT_STRLEN];
 
-	if (p->has_endpoint && endpoint_eq(&p->endpoint, ep))
+	if (p->has_endpoint && endpoint_eq(&p->endpoint, ep)) {
+		if (!endpoint_src_eq(&p->endpoint, ep)) {	/* same peer, asked on another address */
+			endpoint_copy(&p->endpoint, ep);
+			log_debug("peer %s: replies now leave from the address it used", p->name);
+		}
 		return;
+	}
 	endpoint_copy(&p->endpoint, ep);
 	p->has_endpoint = true;
 	log_info("peer %s: endpoint %s", p->name, endpoint_format(ep, buf, sizeof(buf)));
@@ -385,7 +389,7 @@ static void send_cookie_reply(struct dataplane *d, const struct udp_pkt *u, uint
 
 	if (fd < 0 || cookie_reply_create(&d->cookies, u->buf, u->len, &u->ep.sa, now, reply) < 0)
 		return;
-	if (sendto(fd, reply, sizeof(reply), MSG_DONTWAIT, &u->ep.sa, endpoint_len(&u->ep)) < 0)
+	if (udp_send_one(fd, reply, sizeof(reply), &u->ep) < 0)
 		d->stats.udp_send_drops++;
 	else
 		d->stats.cookies_sent++;

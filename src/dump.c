@@ -1,6 +1,6 @@
 /* The columns are those of `wg show dump`, so that scripts written for
- * WireGuard read it; the private key is never sent ("(hidden)"), and a
- * ninth column on peer lines carries the peer's name. */
+ * WireGuard read it; private and pre-shared keys are never sent
+ * ("(hidden)"), and a ninth column on peer lines carries the peer's name. */
 #include "config.h"
 
 #include <time.h>
@@ -39,7 +39,8 @@ static void dump_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	char key[64], ep[ENDPOINT_STRLEN];
 
 	key_to_base64(key, p->public_key);
-	strbuf_printf(out, "%s\t(none)\t%s\t", key,
+	/* The pre-shared key is never sent: "(hidden)" says there is one. */
+	strbuf_printf(out, "%s\t%s\t%s\t", key, p->proto.has_psk ? "(hidden)" : "(none)",
 		      p->has_endpoint ? endpoint_format(&p->endpoint, ep, sizeof(ep)) : "(none)");
 	dump_allowed_ips(out, p);
 	strbuf_printf(out, "\t%llu\t%llu\t%llu\t", (unsigned long long)dump_handshake_unix(p, now),
@@ -56,7 +57,11 @@ void dump_render(const struct status_src *src, struct strbuf *out, uint64_t now)
 	char key[64];
 
 	key_to_base64(key, src->dp->host->public_key);
-	strbuf_printf(out, "(hidden)\t%s\t%u\toff\n", key, src->dp->udp.port);
+	strbuf_printf(out, "(hidden)\t%s\t%u\t", key, src->dp->udp.port);
+	if (src->dp->udp.mark)	/* as wg: the sockets' mark, in hex */
+		strbuf_printf(out, "0x%x\n", (unsigned)src->dp->udp.mark);
+	else
+		strbuf_printf(out, "off\n");
 	for (size_t i = 0; i < src->peers->n_peers; i++)
 		dump_peer(out, src->peers->peers[i], now);
 }

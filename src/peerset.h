@@ -21,6 +21,7 @@
 #include "netlink.h"
 #include "peer.h"
 #include "proto.h"
+#include "routing.h"
 #include "timerq.h"
 
 /* What a peer set needs from its daemon, given once at peerset_load. */
@@ -33,11 +34,13 @@ struct peerset_deps {
 	struct events *events;		/* peers added and removed; NULL: none */
 };
 
-/* Where the routes of routes = true peers go: the daemon's tun. */
+/* Where the routes of routes = true peers go: the daemon's tun, through
+ * its routing (table, full-tunnel rules). */
 struct peerset_link {
 	struct nl *nl;
 	int ifindex;
 	const char *ifname;
+	struct routing *routing;
 };
 
 struct peerset {

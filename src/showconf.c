@@ -32,6 +32,7 @@ void showconf_peer_init(struct showconf_peer *sp, const struct conf_peer *cp)
 	memset(sp, 0, sizeof(*sp));
 	strbuf_init(&sp->allowed_ips);
 	sp->name = cp->name;
+	sp->preshared_key_file = cp->preshared_key_file;
 	key_to_base64(sp->public_key, cp->public_key);
 	if (cp->has_endpoint)
 		snprintf(sp->endpoint, sizeof(sp->endpoint), strchr(cp->endpoint_host, ':') ? "[%s]:%u" : "%s:%u",
@@ -70,6 +71,8 @@ void showconf_peer_render(struct strbuf *out, const struct showconf_peer *sp)
 	quoted(out, sp->name);
 	strbuf_printf(out, " {\n");
 	option(out, "    ", "public-key", sp->public_key);
+	if (sp->preshared_key_file)
+		option(out, "    ", "preshared-key-file", sp->preshared_key_file);
 	if (sp->endpoint[0])
 		option(out, "    ", "endpoint", sp->endpoint);
 	option_list(out, "allowed-ips", sp->allowed_ips.len ? sp->allowed_ips.data : "",
@@ -107,6 +110,14 @@ void showconf_render(struct strbuf *out, const struct conf *c, const char *skip,
 	option(out, "", "group", c->group);
 	option(out, "", "log-level", level_name(c->log_level));
 	option(out, "", "control-socket", c->control_socket);
+	if (c->table == CONF_TABLE_OFF || c->table == CONF_TABLE_MAIN)
+		option(out, "", "table", c->table == CONF_TABLE_OFF ? "off" : "main");
+	else
+		strbuf_printf(out, "%-20s = \"%u\"\n", "table", (unsigned)c->table);
+	if (c->fwmark)
+		strbuf_printf(out, "%-20s = \"0x%x\"\n", "fwmark", (unsigned)c->fwmark);
+	else
+		option(out, "", "fwmark", "off");
 	if (c->metrics_listen)
 		option(out, "", "metrics-listen", c->metrics_listen);
 	for (size_t i = 0; i < c->n_peers; i++) {

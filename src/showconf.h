@@ -14,6 +14,7 @@
 struct showconf_peer {
 	const char *name;
 	char public_key[64];
+	const char *preshared_key_file;		/* NULL: none */
 	char endpoint[ENDPOINT_HOST_SIZE + 8];	/* "" for none */
 	struct strbuf allowed_ips;		/* "A,B", empty for none */
 	char keepalive[16];

@@ -22,6 +22,8 @@ roundtrip() {
 
 roundtrip show0
 grep -q "^private-key-file *= \"$TMP/y.key\"$" "$TMP/show0.conf" || fail "showconf lacks the key file"
+grep -q "^table *= \"main\"$" "$TMP/show0.conf" && grep -q "^fwmark *= \"off\"$" "$TMP/show0.conf" ||
+	fail "showconf lacks table or fwmark: $(cat "$TMP/show0.conf")"
 ping_ok X 10.77.0.2 || fail "no traffic through the tunnel"
 s0=$(sessions x)
 [ "$s0" -ge 1 ] || fail "no session with x"
