@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -488,6 +489,21 @@ static int validate_endpoint(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* metrics-listen: a numeric address and port, nothing to resolve. */
+static int validate_metrics_listen(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char host[ENDPOINT_HOST_SIZE];
+	const char *v = cfg_opt_getnstr(opt, 0);
+	const char *why = "not a numeric IPv4:port or [IPv6]:port";
+	unsigned char addr[16];
+	uint16_t port;
+
+	if (endpoint_parse(v, host, &port, &why) < 0 ||
+	    (inet_pton(AF_INET, host, addr) != 1 && inet_pton(AF_INET6, host, addr) != 1))
+		opt_error(cfg, opt, why, v);
+	return 0;
+}
+
 static cfg_t *confuse_init(void)
 {
 	cfg_opt_t peer_opts[] = {
@@ -511,6 +527,7 @@ static cfg_t *confuse_init(void)
 		CFG_STR("control-socket", NULL, CFGF_NODEFAULT),
 		CFG_STR("table", "main", CFGF_NONE),
 		CFG_STR("fwmark", "off", CFGF_NONE),
+		CFG_STR("metrics-listen", NULL, CFGF_NODEFAULT),
 		/* titled in the file; conftext_prepare takes the titles off */
 		CFG_SEC("peer", peer_opts, CFGF_MULTI),
 		CFG_END()
@@ -530,6 +547,7 @@ static cfg_t *confuse_init(void)
 		{ "control-socket", validate_control_socket },
 		{ "table", validate_table },
 		{ "fwmark", validate_fwmark },
+		{ "metrics-listen", validate_metrics_listen },
 		{ "peer|public-key", validate_public_key },
 		{ "peer|preshared-key-file", validate_nonempty },
 		{ "peer|endpoint", validate_endpoint },
@@ -723,6 +741,7 @@ static int build_root(cfg_t *cfg, struct conf *out)
 {
 	const char *pkf = cfg_getstr(cfg, "private-key-file");
 	const char *sock = cfg_getstr(cfg, "control-socket");
+	const char *metrics = cfg_getstr(cfg, "metrics-listen");
 
 	snprintf(out->interface, sizeof(out->interface), "%s", cfg_getstr(cfg, "interface"));
 	out->listen_port = (uint16_t)cfg_getint(cfg, "listen-port");
@@ -740,7 +759,9 @@ static int build_root(cfg_t *cfg, struct conf *out)
 		out->control_socket = strdup(sock);
 	else if (asprintf(&out->control_socket, "/run/ovpn/%s.sock", out->interface) < 0)
 		out->control_socket = NULL;
+	out->metrics_listen = metrics ? strdup(metrics) : NULL;
 	if (!out->file || (pkf && !out->private_key_file) || !out->user ||
+	    (metrics && !out->metrics_listen) ||
 	    !out->group || !out->control_socket ||
 	    copy_prefixes(cfg, "address", &out->addresses, &out->n_addresses) < 0)
 		return -1;
@@ -1054,16 +1075,17 @@ int conf_load(const char *path, struct conf *out)
 	return conf_load_with_key(path, out, NULL);
 }
 
-int conf_load_with_key(const char *path, struct conf *out, const uint8_t *private_key)
+/* Parse text (NUL-terminated at text[len], taken over) as the file path. */
+static int conf_load_from(const char *path, char *text, size_t len, struct conf *out,
+			  const uint8_t *private_key)
 {
 	struct load state = { .path = path, .private_key = private_key };
 	cfg_t *cfg = NULL;
-	char *text = NULL;
-	size_t len = 0;
 
 	memset(out, 0, sizeof(*out));
 	load = &state;
-	text = read_text(path, &len);
+	if (!text && path)
+		text = read_text(path, &len);
 	if (!text || check_line_lengths(text, len) < 0 ||
 	    conftext_prepare(text, len, &state.text, emit) < 0)
 		goto out;
@@ -1083,6 +1105,23 @@ out:
 		return -1;
 	}
 	return 0;
+}
+
+int conf_load_with_key(const char *path, struct conf *out, const uint8_t *private_key)
+{
+	return conf_load_from(path, NULL, 0, out, private_key);
+}
+
+int conf_load_text(const char *name, const char *text, struct conf *out,
+		   const uint8_t *private_key)
+{
+	char *copy = strdup(text);
+
+	if (!copy) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return conf_load_from(name, copy, strlen(copy), out, private_key);
 }
 
 static void free_peer(struct conf_peer *p)
@@ -1105,5 +1144,6 @@ void conf_free(struct conf *cfg)
 	free(cfg->user);
 	free(cfg->group);
 	free(cfg->control_socket);
+	free(cfg->metrics_listen);
 	sodium_memzero(cfg, sizeof(*cfg));
 }

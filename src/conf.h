@@ -54,6 +54,7 @@ struct conf {
 	uint32_t table;			/* routes go here; CONF_TABLE_OFF: none */
 	unsigned table_line;
 	uint32_t fwmark;		/* 0: CONF_FWMARK_AUTO when a full tunnel needs one */
+	char *metrics_listen;		/* "ADDR:PORT" for GET /metrics, NULL: none */
 	struct conf_peer *peers;
 	size_t n_peers;
 };
@@ -75,6 +76,12 @@ int conf_load(const char *path, struct conf *out);
  * one given (read at start), the private-key-file is not opened again.
  */
 int conf_load_with_key(const char *path, struct conf *out, const uint8_t *private_key);
+/*
+ * The same on text in memory (ovpnctl set peer): name stands for the file
+ * in messages and becomes out->file.
+ */
+int conf_load_text(const char *name, const char *text, struct conf *out,
+		   const uint8_t *private_key);
 void conf_free(struct conf *cfg);
 
 #endif

@@ -46,6 +46,24 @@ static void control_client_flush(struct control_client *cl)
 
 static void control_client_reply(struct control_client *cl, const char *request)
 {
+	if (cl->ctl->adopt) {
+		/* Out of the loop first: the adopter watches the fd itself. */
+		loop_del(cl->ctl->loop, &cl->lfd);
+		if (cl->ctl->adopt(cl->ctl->ctx, request, cl->lfd.fd)) {
+			/* Its fd is the adopter's now, and so is its time. */
+			timerq_remove(&cl->ctl->loop->timers, &cl->timer);
+			cl->lfd.fd = -1;
+			strbuf_free(&cl->out);
+			return;
+		}
+		if (loop_add(cl->ctl->loop, &cl->lfd, EPOLLIN) < 0) {
+			timerq_remove(&cl->ctl->loop->timers, &cl->timer);
+			close(cl->lfd.fd);
+			cl->lfd.fd = -1;
+			strbuf_free(&cl->out);
+			return;
+		}
+	}
 	strbuf_reset(&cl->out);
 	cl->ctl->handler(cl->ctl->ctx, request, &cl->out);
 	if (cl->out.failed) {

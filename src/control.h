@@ -13,7 +13,7 @@
 #include "loop.h"
 #include "strbuf.h"
 
-#define CONTROL_MAX_REQUEST 256
+#define CONTROL_MAX_REQUEST 1024
 #define CONTROL_MAX_CLIENTS 8
 #define CONTROL_CLIENT_TIMEOUT_NS (UINT64_C(5) * 1000000000)
 
@@ -54,6 +54,9 @@ struct control {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	control_handler handler;
 	void *ctx;
+	/* Set after control_open, or NULL: 1 when it took the client's fd
+	 * for request (a stream such as watch), 0 to answer as usual. */
+	int (*adopt)(void *ctx, const char *request, int fd);
 	uint64_t rejected;		/* connections refused: all slots busy */
 	struct control_client clients[CONTROL_MAX_CLIENTS];
 };

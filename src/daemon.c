@@ -13,11 +13,15 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "ctlcmd.h"
 #include "daemon.h"
 #include "daemonize.h"
 #include "dataplane.h"
+#include "events.h"
+#include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "netlink.h"
 #include "routing.h"
 #include "peerset.h"
@@ -54,6 +58,11 @@ struct daemon {
 	struct loop_fd sig;
 	struct control ctl;
 	bool stop;
+
+	/* Observers: ovpnctl watch, metrics-listen; what they render from. */
+	struct events events;
+	struct http_server metrics_http;	/* lfd.fd < 0: off */
+	struct status_src src;
 };
 
 static struct proto_peer *lookup_by_key(void *ctx, const uint8_t *public_key)
@@ -204,6 +213,8 @@ static void reload_warn_fixed(const struct conf *old, const struct conf *nc)
 		{ "user", strcmp(old->user, nc->user) != 0 },
 		{ "group", strcmp(old->group, nc->group) != 0 },
 		{ "control-socket", strcmp(old->control_socket, nc->control_socket) != 0 },
+		{ "metrics-listen", strcmp(old->metrics_listen ? old->metrics_listen : "",
+					   nc->metrics_listen ? nc->metrics_listen : "") != 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -218,24 +229,13 @@ static void reload_warn_fixed(const struct conf *old, const struct conf *nc)
 			 changed, nc->file);
 }
 
-/* Re-read the config file: peers added, removed or changed take effect,
- * unchanged ones keep their sessions. A bad file changes nothing. 0 or -1. */
-static int daemon_reload(struct daemon *d)
+/* Run nc (allocated, taken over) as the new configuration: the peer set
+ * takes its peers in place; the options fixed at start are named if they
+ * changed. What a reload and ovpnctl set/remove peer share. 0 or -1. */
+static int daemon_apply(struct daemon *d, struct conf *nc)
 {
-	struct conf *nc = calloc(1, sizeof(*nc));
-	int rc;
+	int rc = peerset_reload(&d->peers, nc);
 
-	if (!nc)
-		return -1;
-	log_info("reload: reading %s", d->cfg->file);
-	/* The private key was read before the privilege drop: keep it. */
-	if (conf_load_with_key(d->cfg->file, nc, d->cfg->private_key) < 0) {
-		log_err("reload: %s has errors; still running the previous configuration",
-			d->cfg->file);
-		free(nc);
-		return -1;
-	}
-	rc = peerset_reload(&d->peers, nc);
 	if (rc < 0) {
 		log_err("reload: failed; still running the previous configuration");
 		conf_free(nc);
@@ -254,6 +254,31 @@ static int daemon_reload(struct daemon *d)
 	return rc ? -1 : 0;
 }
 
+/* ctlcmd's apply: ctx is the daemon. */
+static int daemon_apply_ctx(void *ctx, struct conf *nc)
+{
+	return daemon_apply(ctx, nc);
+}
+
+/* Re-read the config file: peers added, removed or changed take effect,
+ * unchanged ones keep their sessions. A bad file changes nothing. 0 or -1. */
+static int daemon_reload(struct daemon *d)
+{
+	struct conf *nc = calloc(1, sizeof(*nc));
+
+	if (!nc)
+		return -1;
+	log_info("reload: reading %s", d->cfg->file);
+	/* The private key was read before the privilege drop: keep it. */
+	if (conf_load_with_key(d->cfg->file, nc, d->cfg->private_key) < 0) {
+		log_err("reload: %s has errors; still running the previous configuration",
+			d->cfg->file);
+		free(nc);
+		return -1;
+	}
+	return daemon_apply(d, nc);
+}
+
 /* Config errors met during a reload requested over the control socket go
  * to the log and back to ovpnctl. */
 static void reload_error(const char *msg, void *arg)
@@ -265,14 +290,16 @@ static void reload_error(const char *msg, void *arg)
 static void control_request(void *ctx, const char *request, struct strbuf *reply)
 {
 	struct daemon *d = ctx;
-	const struct status_src src = { &d->peers, &d->dp, &d->ctl };
+	const struct ctlcmd_ctx cmd = { &d->src, d->cfg, daemon_apply_ctx, d };
 
+	if (ctlcmd_request(&cmd, request, reply))
+		return;
 	switch (control_parse(request)) {
 	case CONTROL_SHOW:
-		status_render(&src, reply, false);
+		status_render(&d->src, reply, false);
 		break;
 	case CONTROL_SHOW_JSON:
-		status_render(&src, reply, true);
+		status_render(&d->src, reply, true);
 		break;
 	case CONTROL_RELOAD:
 		conf_set_error_func(reload_error, reply);
@@ -286,6 +313,12 @@ static void control_request(void *ctx, const char *request, struct strbuf *reply
 		strbuf_printf(reply, "error: unknown request (try show, show json, reload)\n");
 		break;
 	}
+}
+
+/* ovpnctl watch keeps its connection: the events take it. */
+static int control_adopt(void *ctx, const char *request, int fd)
+{
+	return events_adopt(&((struct daemon *)ctx)->events, request, fd);
 }
 
 static void signal_event(struct loop_fd *lfd, uint32_t events)
@@ -331,6 +364,7 @@ static int peers_load(struct daemon *d)
 		.timers = &d->loop.timers,
 		.on_timer = dataplane_peer_timer,
 		.ctx = &d->dp,
+		.events = &d->events,
 	};
 
 	return peerset_load(&d->peers, d->cfg, &deps);
@@ -354,6 +388,8 @@ static int setup(struct daemon *d)
 	d->dp.mtu = cfg->mtu;
 	if (loop_init(&d->loop) < 0 || peers_load(d) < 0)
 		return -1;
+	events_init(&d->events, &d->loop, d->dp.ifname);
+	d->dp.events = &d->events;
 	if (tun_setup(d) < 0 || sockets_setup(d) < 0 || dataplane_buffers(&d->dp) < 0)
 		return -1;
 	/* Started unprivileged (systemd User=), the daemon stays who it is. */
@@ -365,6 +401,10 @@ static int setup(struct daemon *d)
 		cfg->gid = getgid();
 	}
 	if (control_open(&d->ctl, &d->loop, cfg->control_socket, cfg->uid, cfg->gid) < 0)
+		return -1;
+	d->ctl.adopt = control_adopt;
+	if (cfg->metrics_listen &&
+	    http_open(&d->metrics_http, &d->loop, cfg->metrics_listen, metrics_serve, &d->src) < 0)
 		return -1;
 	if (signals_setup(d) < 0)
 		return -1;
@@ -393,7 +433,7 @@ static int run(struct daemon *d)
 		uint64_t now = timerq_now();
 
 		peerset_flush(&d->peers, now);
-		timerq_run(&d->loop.timers, now);	/* peers, control clients */
+		timerq_run(&d->loop.timers, now);	/* peers, control and metrics clients */
 		peerset_flush(&d->peers, now);
 		if (loop_run_once(&d->loop, timerq_timeout_ms(&d->loop.timers, timerq_now())) < 0)
 			return 1;
@@ -409,6 +449,8 @@ static void teardown(struct daemon *d)
 		nl_close(&d->nl);
 	}
 	control_close(&d->ctl);
+	events_close(&d->events);
+	http_close(&d->metrics_http);
 	dataplane_free(&d->dp);	/* the tun device and its routes go with it */
 	if (d->sig.fd >= 0)
 		close(d->sig.fd);
@@ -434,6 +476,8 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	d.dp.tun.fd = -1;
 	d.dp.udp.fd4 = d.dp.udp.fd6 = -1;
 	control_init(&d.ctl, control_request, &d);
+	d.metrics_http.lfd.fd = -1;
+	d.src = (struct status_src){ &d.peers, &d.dp, &d.ctl };
 	d.loop.epfd = -1;
 	if (setup(&d) == 0) {
 		if (opts->ready_fd >= 0)

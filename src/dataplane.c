@@ -162,8 +162,10 @@ static void peer_run_timers(struct dataplane *d, struct peer *p, uint64_t now)
 				 p->name, p->queue_len);
 		peer_queue_clear(p);
 	}
-	if (act & PROTO_EXPIRED)
+	if (act & PROTO_EXPIRED) {
 		log_debug("peer %s: session expired", p->name);
+		events_expired(d->events, p);
+	}
 }
 
 void dataplane_peer_timer(void *ctx, struct peer *p, uint64_t now)
@@ -343,7 +345,7 @@ static void dataplane_tun_event(struct loop_fd *lfd, uint32_t events)
 /* ---- UDP -> tun ---- */
 
 /* An authenticated packet came from ep: the peer is there now (roaming). */
-static void learn_endpoint(struct peer *p, const struct endpoint *ep)
+static void learn_endpoint(struct dataplane *d, struct peer *p, const struct endpoint *ep)
 {
 	char buf[ENDPOINT_STRLEN];
 
@@ -357,17 +359,34 @@ static void learn_endpoint(struct peer *p, const struct endpoint *ep)
 	endpoint_copy(&p->endpoint, ep);
 	p->has_endpoint = true;
 	log_info("peer %s: endpoint %s", p->name, endpoint_format(ep, buf, sizeof(buf)));
+	events_endpoint(d->events, p);
+}
+
+/* A handshake completed: counted, and told to the watchers. */
+static void session_up(struct dataplane *d, struct peer *p)
+{
+	p->stats.sessions++;
+	events_handshake(d->events, p);
 }
 
 static void count_drop(struct dataplane *d, struct peer *p, enum drop_reason why)
 {
-	if (p)
-		p->stats.drops[why]++;
-	else
-		d->stats.drops[why]++;
+	uint64_t *count = p ? &p->stats.drops[why] : &d->stats.drops[why];
+
+	events_drop(d->events, p, why, ++*count);
 }
 
 /* Count a handshake message toward the load of this second. */
+bool dataplane_under_load(const struct dataplane *d, uint64_t now)
+{
+	/* What under_load would decide, without counting a message. */
+	if (now - d->load_window >= 2 * TIMERS_NS_PER_SEC)
+		return false;
+	if (now - d->load_window >= TIMERS_NS_PER_SEC)
+		return d->load_count > HANDSHAKE_LOAD_THRESHOLD;
+	return d->load_count > HANDSHAKE_LOAD_THRESHOLD || d->load_prev > HANDSHAKE_LOAD_THRESHOLD;
+}
+
 static bool under_load(struct dataplane *d, uint64_t now)
 {
 	if (now - d->load_window >= TIMERS_NS_PER_SEC) {
@@ -389,7 +408,7 @@ static bool handshake_gate(struct dataplane *d, const struct udp_pkt *u, uint64_
 	if (under_load(d, now) && cookie_for(&d->cookies, &u->ep.sa, now, cookie) == 0)
 		*cookie_out = cookie;
 	if (!ratelimit_allow(&d->limiter, &u->ep.sa, now)) {
-		d->stats.drops[DROP_HS_RATE_LIMITED]++;
+		count_drop(d, NULL, DROP_HS_RATE_LIMITED);
 		return false;
 	}
 	return true;
@@ -436,12 +455,13 @@ static void rx_handshake(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 		count_drop(d, p, why);
 		return;
 	}
-	learn_endpoint(p, &u->ep);
+	learn_endpoint(d, p, &u->ep);
 	if (initiation) {
 		log_debug("peer %s: handshake initiation received, responding", p->name);
 		send_one(d, p, reply.msg, sizeof(reply.msg));
 	} else {
 		log_debug("peer %s: session established (initiator)", p->name);
+		session_up(d, p);
 		flush_queue(d, p, now);
 		peer_run_timers(d, p, now);	/* a keepalive if nothing was sent */
 	}
@@ -514,9 +534,10 @@ static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 		count_drop(d, p, DROP_SOURCE_NOT_ALLOWED);
 		return;
 	}
-	learn_endpoint(p, &u->ep);
+	learn_endpoint(d, p, &u->ep);
 	if (rx.session_ready) {
 		log_debug("peer %s: session established (responder)", p->name);
+		session_up(d, p);
 		flush_queue(d, p, now);
 	}
 	if (u->waited && rx.len && offload_gro_eligible(rx.data, rx.len) &&

@@ -14,6 +14,7 @@
 #include "codel.h"
 #include "cookie.h"
 #include "drop.h"
+#include "events.h"
 #include "loop.h"
 #include "offload.h"
 #include "peer.h"
@@ -81,6 +82,7 @@ struct dataplane {
 	unsigned load_count, load_prev;
 
 	struct dataplane_stats stats;
+	struct events *events;		/* ovpnctl watch; NULL: none */
 };
 
 /* Nothing open yet (descriptors -1); the handlers set. 0 or -1. */
@@ -94,5 +96,8 @@ void dataplane_free(struct dataplane *d);
 void dataplane_start(struct dataplane *d, uint64_t now);
 /* A peer's timer is due (struct peerset_deps.on_timer; ctx: the plane). */
 void dataplane_peer_timer(void *ctx, struct peer *p, uint64_t now);
+/* Over the handshake load threshold at now (mac2 demanded), as the next
+ * handshake message would find, without counting one. */
+bool dataplane_under_load(const struct dataplane *d, uint64_t now);
 
 #endif

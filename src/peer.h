@@ -35,6 +35,7 @@ struct peer_stats {
 	uint64_t rx_packets, tx_packets;
 	uint64_t drops[DROP_REASON_COUNT];
 	uint64_t queue_drops;		/* pending packets lost (queue full, gave up) */
+	uint64_t sessions;		/* handshakes completed */
 };
 
 struct peer {

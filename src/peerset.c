@@ -381,6 +381,7 @@ static size_t reload_commit(struct peerset *ps, const struct conf *nc,
 		if (ps->peers[i]->keep)
 			continue;
 		log_info("reload: peer %s removed", ps->peers[i]->name);
+		events_peer(ps->deps.events, ps->peers[i], false);
 		peer_destroy(ps, ps->peers[i]);
 	}
 	for (size_t i = 0; i < nc->n_peers; i++) {
@@ -392,8 +393,10 @@ static size_t reload_commit(struct peerset *ps, const struct conf *nc,
 			p->endpoint = items[i].ep;
 			p->has_endpoint = true;
 		}
-		if (items[i].created)
+		if (items[i].created) {
 			log_info("reload: peer %s added", p->name);
+			events_peer(ps->deps.events, p, true);
+		}
 		added += items[i].created;
 		peers[i] = p;
 	}

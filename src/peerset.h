@@ -17,6 +17,7 @@
 
 #include "allowedips.h"
 #include "conf.h"
+#include "events.h"
 #include "netlink.h"
 #include "peer.h"
 #include "proto.h"
@@ -30,6 +31,7 @@ struct peerset_deps {
 	/* A peer's timer is due (the data plane); the peer is already touched. */
 	void (*on_timer)(void *ctx, struct peer *p, uint64_t now);
 	void *ctx;
+	struct events *events;		/* peers added and removed; NULL: none */
 };
 
 /* Where the routes of routes = true peers go: the daemon's tun, through

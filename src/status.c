@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "aead.h"
+#include "dump.h"
 #include "key.h"
 #include "status.h"
 #include "timerq.h"
@@ -164,9 +165,10 @@ static void json_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		cidr_format(&p->allowed_ips[i], ip);
 		strbuf_printf(out, "%s\"%s\"", i ? ", " : "", ip);
 	}
-	strbuf_printf(out, "], \"latest_handshake\": %lld, \"persistent_keepalive\": %u, "
+	strbuf_printf(out, "], \"latest_handshake\": %lld, \"latest_handshake_unix\": %llu, \"persistent_keepalive\": %u, "
 		      "\"rx_bytes\": %llu, \"tx_bytes\": %llu, \"rx_packets\": %llu, \"tx_packets\": %llu, \"drops\": ",
-		      handshake_age(p, now), p->persistent_keepalive,
+		      handshake_age(p, now), (unsigned long long)dump_handshake_unix(p, now),
+		      p->persistent_keepalive,
 		      (unsigned long long)p->stats.rx_bytes, (unsigned long long)p->stats.tx_bytes,
 		      (unsigned long long)p->stats.rx_packets, (unsigned long long)p->stats.tx_packets);
 	json_drops(out, p->stats.drops);

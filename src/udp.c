@@ -70,6 +70,7 @@ int udp_set_mark(struct udp *u, uint32_t mark)
 			return -1;
 		}
 	}
+	u->mark = mark;
 	return 0;
 }
 

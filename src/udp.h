@@ -25,6 +25,7 @@ struct udp {
 	uint16_t port;		/* host order, the one actually bound */
 	bool gso;		/* UDP_SEGMENT accepted: udp_send_batch_gso may coalesce */
 	bool gro;		/* UDP_GRO on: a received buffer may hold several datagrams */
+	uint32_t mark;		/* SO_MARK set by udp_set_mark, 0: none */
 };
 
 #define UDP_SOCKBUF_SIZE (4 << 20)

@@ -3,10 +3,14 @@
  *   ctl-garbage SOCKET long N       a line of N 'a's without newline
  *   ctl-garbage SOCKET line TEXT    TEXT and a newline (TEXT may hold \x escapes)
  *   ctl-garbage SOCKET hold N S     N connections held open for S seconds
+ *   ctl-garbage SOCKET stuck S      "watch", then S seconds (or until SIGUSR1)
+ *                                   without reading; then drain: "cut after N bytes" if the
+ *                                   daemon closed, else "open after N bytes"
  * Prints what the daemon answered (or "closed"), exits 0 if it connected. */
 #include "config.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +68,37 @@ static size_t unescape(const char *in, char *out)
 	return n;
 }
 
+static void wake(int sig)
+{
+	(void)sig;
+}
+
+/* A watcher that stops reading: the daemon must cut it off, not wait. */
+static int stuck(int fd, unsigned secs)
+{
+	struct sigaction sa = { .sa_handler = wake };
+	char buf[65536];
+	size_t total = 0;
+	ssize_t n = 0;
+
+	sigaction(SIGUSR1, &sa, NULL);	/* ends the sleep early */
+	if (write(fd, "watch\n", 6) != 6)
+		return 1;
+	sleep(secs);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 2000) <= 0)
+			break;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	printf("%s after %zu bytes\n", n == 0 ? "cut" : "open", total);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
@@ -82,6 +117,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fd = connect_to(argv[1]);
+	if (!strcmp(argv[2], "stuck"))
+		return stuck(fd, (unsigned)atoi(argv[3]));
 	if (!strcmp(argv[2], "random") || !strcmp(argv[2], "long")) {
 		size_t n = strtoul(argv[3], NULL, 10);
 		char *buf = malloc(n ? n : 1);
