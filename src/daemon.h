@@ -29,6 +29,7 @@ struct daemon_stats {
 	uint64_t tun_malformed;			/* tun packet that is not IPv4/IPv6 */
 	uint64_t tun_write_drops;		/* tun queue full */
 	uint64_t udp_send_drops;		/* socket buffer full or send error */
+	uint64_t udp_too_big;			/* refused with EMSGSIZE, not even fragmented */
 	uint64_t cookies_sent;			/* under load: mac2 demanded */
 };
 

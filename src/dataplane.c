@@ -19,8 +19,6 @@
 #define TUN_BURST_SEGS (4 * UDP_BATCH_MAX)
 /* Receive buffers per wake-up before the tun gets a turn. */
 #define UDP_DRAIN_MAX (4 * UDP_BATCH_MAX)
-/* The IP and TCP headers of a segment at most. */
-#define SEG_HDR_MAX 120
 
 static void wall_timestamp(uint8_t out[TAI64N_LEN])
 {
@@ -28,6 +26,16 @@ static void wall_timestamp(uint8_t out[TAI64N_LEN])
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tai64n_encode(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
+}
+
+/* A datagram the kernel refused: too big even to fragment (DF, or over
+ * 64 KiB), or another error. */
+static void count_send_error(struct daemon *d)
+{
+	if (errno == EMSGSIZE)
+		d->stats.udp_too_big++;
+	else
+		d->stats.udp_send_drops++;
 }
 
 static void send_one(struct daemon *d, struct peer *p, const uint8_t *buf, size_t len)
@@ -40,9 +48,10 @@ static void send_one(struct daemon *d, struct peer *p, const uint8_t *buf, size_
 	}
 	/* No socket of the endpoint's family counts as a failed send, as in
 	 * the batched path. */
-	if (fd < 0 || sendto(fd, buf, len, MSG_DONTWAIT, &p->endpoint.sa,
-			     endpoint_len(&p->endpoint)) < 0)
+	if (fd < 0)
 		d->stats.udp_send_drops++;
+	else if (sendto(fd, buf, len, MSG_DONTWAIT, &p->endpoint.sa, endpoint_len(&p->endpoint)) < 0)
+		count_send_error(d);
 }
 
 static void flush_family(struct daemon *d, int fd, struct udp_pkt *pkts, unsigned n)
@@ -62,7 +71,7 @@ static void flush_family(struct daemon *d, int fd, struct udp_pkt *pkts, unsigne
 		 * skipped; the others in the batch still go out. */
 		off += sent < 0 ? 1 : (unsigned)sent;
 		if (sent < 0)
-			d->stats.udp_send_drops++;
+			count_send_error(d);
 	}
 	d->stats.udp_send_drops += n - off;
 }
@@ -218,11 +227,15 @@ static unsigned tun_super(struct daemon *d, const struct virtio_net_hdr *h,
 			  const uint8_t *pkt, size_t len, uint64_t now)
 {
 	int n = offload_segment_count(h, pkt, len);
+	size_t seg_max = offload_segment_max_len(h, pkt, len);
 	uint8_t *out[UDP_BATCH_MAX];
 	size_t out_len[UDP_BATCH_MAX];
 	unsigned done = 0;
 
-	if (n < 0 || h->gso_size > PKT_MAX_MTU - SEG_HDR_MAX) {
+	/* Each segment goes into a send buffer of PKT_MAX_MTU: a segment of
+	 * the tun's MTU always fits, whatever its headers (was: gso_size at
+	 * most MTU - 120, which dropped every full segment at 9000). */
+	if (n < 0 || seg_max == 0 || seg_max > PKT_MAX_MTU) {
 		d->stats.tun_malformed++;
 		return 0;
 	}

@@ -40,6 +40,9 @@ int offload_csum_complete(uint8_t *pkt, size_t len, const struct virtio_net_hdr 
  * super-packet this code can cut (IPv4 without options in IP is fine,
  * IPv6 only with TCP as the next header). */
 int offload_segment_count(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len);
+/* The length of the largest segment (headers plus gso_size, or what is
+ * left), 0 if pkt is not a super-packet offload_segment can cut. */
+size_t offload_segment_max_len(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len);
 /* Cut segments first, first + 1, ... of pkt into out[0..max_out) (each
  * with room for the headers plus gso_size), lengths in out_len: a
  * super-packet of more segments than buffers goes in several calls.

@@ -345,10 +345,24 @@ int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 	return ret;
 }
 
+/* After a failed send: 0 for a full buffer, else -1 (logged, rate
+ * limited) with errno kept for the caller's counters. */
+static int send_error(const struct endpoint *ep)
+{
+	char dst[ENDPOINT_STRLEN];
+	int err = errno;
+
+	if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS)
+		return 0;
+	log_ratelimited(LOG_LEVEL_WARNING, "udp: send to %s: %s",
+			endpoint_format(ep, dst, sizeof(dst)), strerror(err));
+	errno = err;
+	return -1;
+}
+
 int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 		   unsigned n)
 {
-	char dst[ENDPOINT_STRLEN];
 	int ret;
 
 	if (n > UDP_BATCH_MAX)
@@ -358,14 +372,7 @@ int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 	do
 		ret = sendmmsg(fd, b->mh, n, MSG_DONTWAIT);
 	while (ret < 0 && errno == EINTR);
-	if (ret < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-			return 0;
-		log_ratelimited(LOG_LEVEL_WARNING, "udp: send to %s: %s",
-			endpoint_format(&pkts[0].ep, dst, sizeof(dst)), strerror(errno));
-		return -1;
-	}
-	return ret;
+	return ret < 0 ? send_error(&pkts[0].ep) : ret;
 }
 
 /* How many datagrams from pkts[0] one UDP_SEGMENT message can carry. */
@@ -428,21 +435,19 @@ int udp_send_batch_gso(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 	do
 		ret = sendmmsg(fd, b->mh, msgs, MSG_DONTWAIT);
 	while (ret < 0 && errno == EINTR);
-	if (ret < 0 && counts[0] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+	/* Segments larger than the route's MTU (an outer link smaller than
+	 * the tunnel needs): EMSGSIZE, or EINVAL before Linux 6.9. Datagrams
+	 * sent alone the kernel fragments; GSO stays on for runs that fit. */
+	if (ret < 0 && counts[0] > 1 && (errno == EMSGSIZE || errno == EINVAL))
+		return udp_send_batch(fd, b, pkts, counts[0]);
+	if (ret < 0 && counts[0] > 1 && (errno == EIO || errno == ENOPROTOOPT)) {
 		log_info("udp: UDP_SEGMENT send refused (%s): one datagram per message from now",
 			 strerror(errno));
 		*gso = false;
 		return udp_send_batch(fd, b, pkts, n);
 	}
-	if (ret < 0) {
-		char dst[ENDPOINT_STRLEN];
-
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-			return 0;
-		log_ratelimited(LOG_LEVEL_WARNING, "udp: send to %s: %s",
-			endpoint_format(&pkts[0].ep, dst, sizeof(dst)), strerror(errno));
-		return -1;
-	}
+	if (ret < 0)
+		return send_error(&pkts[0].ep);
 	for (int i = 0; i < ret; i++)
 		sent += counts[i];
 	return (int)sent;

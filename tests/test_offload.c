@@ -120,6 +120,7 @@ static int cut(int version, uint8_t flags, size_t *lens)
 	size_t len = build_super(version, flags, &h);
 
 	CHECK(offload_segment_count(&h, super, len) == NSEG);
+	CHECK(offload_segment_max_len(&h, super, len) == (size_t)h.hdr_len + MSS);
 	CHECK(offload_segment(&h, super, len, NSEG, out, lens, NSEG) == 0);
 	/* In two calls, as when the send buffers run out... */
 	CHECK(offload_segment(&h, super, len, 0, out, lens, NSEG - 1) == NSEG - 1);
@@ -177,8 +178,13 @@ static void test_segment_bad(void)
 	h.gso_size = MSS;
 	CHECK(offload_segment_count(&h, super, len - 1) == -1);	/* IP length disagrees */
 	CHECK(offload_segment_count(&h, super, 30) == -1);
+	CHECK(offload_segment_max_len(&h, super, 30) == 0);
+	h.gso_size = 60000;	/* one segment: the whole packet */
+	CHECK(offload_segment_max_len(&h, super, len) == len);
+	h.gso_size = MSS;
 	super[9] = 17;
 	CHECK(offload_segment_count(&h, super, len) == -1);
+	CHECK(offload_segment_max_len(&h, super, len) == 0);
 }
 
 static void test_csum_complete(void)
