@@ -311,7 +311,10 @@ static int run(struct daemon *d)
 		if (loop_run_once(&d->loop, timeout) < 0)
 			return 1;
 	}
-	return 0;
+	/* Its routes and addresses went with the device. */
+	if (d->tun_gone)
+		d->routes_added = false;
+	return d->tun_gone ? 1 : 0;
 }
 
 static void teardown(struct daemon *d)

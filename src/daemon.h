@@ -91,6 +91,7 @@ struct daemon {
 
 	struct daemon_stats stats;
 	bool stop;
+	bool tun_gone;			/* the interface vanished: exit non-zero */
 };
 
 struct daemon_opts {

@@ -140,7 +140,8 @@ static void send_initiation(struct daemon *d, struct peer *p, uint64_t now)
 
 	wall_timestamp(ts);
 	if (proto_create_initiation(&p->proto, now, ts, timers_draw_jitter(&d->timers), msg) < 0) {
-		log_warn("peer %s: cannot create a handshake initiation", p->name);
+		log_ratelimited(LOG_LEVEL_WARNING, "peer %s: cannot create a handshake initiation",
+				p->name);
 		return;
 	}
 	log_debug("peer %s: sending handshake initiation", p->name);
@@ -212,13 +213,26 @@ static uint8_t *tx_slot(struct daemon *d, unsigned n)
 	return d->tx_bufs[d->tx_used].data;
 }
 
+/* The interface was deleted (ip link del) or its queue detached: the fd
+ * stays readable for ever, so the daemon ends rather than spin. */
+static bool tun_gone(int err)
+{
+	return err == EBADFD || err == ENODEV || err == ENXIO || err == EIO;
+}
+
 static ssize_t tun_read(struct daemon *d, uint8_t *buf, size_t len)
 {
 	ssize_t n = read(d->tun.fd, buf, len);
 
-	if (n < 0 && errno != EAGAIN && errno != EINTR)
-		log_warn("read from %s: %s", d->ifname, strerror(errno));
-	return n;
+	if (n >= 0 || errno == EAGAIN || errno == EINTR)
+		return n;
+	if (tun_gone(errno) && !d->stop) {
+		log_err("%s: interface gone (read: %s): exiting", d->ifname, strerror(errno));
+		d->stop = d->tun_gone = true;
+	} else if (!d->stop) {
+		log_ratelimited(LOG_LEVEL_WARNING, "read from %s: %s", d->ifname, strerror(errno));
+	}
+	return -1;
 }
 
 /* A TCP super-packet: each segment into a send buffer of its own, the
@@ -337,7 +351,9 @@ static void learn_endpoint(struct peer *p, const struct endpoint *ep)
 		return;
 	endpoint_copy(&p->endpoint, ep);
 	p->has_endpoint = true;
-	log_info("peer %s: endpoint %s", p->name, endpoint_format(ep, buf, sizeof(buf)));
+	/* Per packet when a peer's packets arrive from two addresses in turn. */
+	log_ratelimited(LOG_LEVEL_INFO, "peer %s: endpoint %s", p->name,
+			endpoint_format(ep, buf, sizeof(buf)));
 }
 
 static void count_drop(struct daemon *d, struct peer *p, enum drop_reason why)
