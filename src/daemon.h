@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "control.h"
 #include "cookie.h"
+#include "icmp.h"
 #include "loop.h"
 #include "netlink.h"
 #include "offload.h"
@@ -25,6 +26,7 @@ struct daemon_stats {
 	uint64_t drops[DROP_REASON_COUNT];	/* unknown index, bad mac1, ... */
 	uint64_t unknown_type;			/* datagram of no message type */
 	uint64_t no_route;			/* tun packet for no peer's allowed-ips */
+	uint64_t unreachable_sent;		/* ICMP unreachable written for those */
 	uint64_t no_endpoint;			/* for a peer whose address is unknown */
 	uint64_t tun_malformed;			/* tun packet that is not IPv4/IPv6 */
 	uint64_t tun_write_drops;		/* tun queue full */
@@ -89,6 +91,7 @@ struct daemon {
 	uint64_t load_window;
 	unsigned load_count, load_prev;
 
+	struct icmp_limit icmp_limit;	/* ICMP unreachable for no-route packets */
 	struct daemon_stats stats;
 	bool stop;
 	bool tun_gone;			/* the interface vanished: exit non-zero */

@@ -188,6 +188,22 @@ uint64_t dataplane_run_timers(struct daemon *d, uint64_t now)
 
 /* ---- tun -> UDP ---- */
 
+/* ICMP unreachable back into the tun, behind an all-zero virtio_net_hdr
+ * with offloads (no checksum left to do, no GSO). */
+static void no_route_reply(struct daemon *d, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	uint8_t out[OFFLOAD_HDR_LEN + ICMP_REPLY_MAX] = { 0 };
+	size_t n = icmp_unreach(pkt, len, out + OFFLOAD_HDR_LEN, ICMP_REPLY_MAX);
+	size_t skip = d->vnet ? 0 : OFFLOAD_HDR_LEN;
+
+	if (!n || !icmp_limit_allow(&d->icmp_limit, now))
+		return;
+	if (write(d->tun.fd, out + skip, n + OFFLOAD_HDR_LEN - skip) < 0)
+		d->stats.tun_write_drops++;
+	else
+		d->stats.unreachable_sent++;
+}
+
 static void tun_packet(struct daemon *d, uint8_t *buf, size_t len, uint64_t now)
 {
 	struct ippkt ip;
@@ -200,6 +216,7 @@ static void tun_packet(struct daemon *d, uint8_t *buf, size_t len, uint64_t now)
 	p = allowedips_lookup(&d->aip, ip.family, ip.dst);
 	if (!p) {
 		d->stats.no_route++;
+		no_route_reply(d, buf + PKT_HEADROOM, ip.len, now);
 		return;
 	}
 	seal_and_send(d, p, buf, ip.len, now, true);

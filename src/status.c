@@ -75,6 +75,7 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	const struct { const char *text, *json; const uint64_t *value; } counters[] = { \
 		{ "unknown-type", "unknown_type", &(d)->stats.unknown_type }, \
 		{ "no-route", "no_route", &(d)->stats.no_route }, \
+		{ "unreachable-sent", "unreachable_sent", &(d)->stats.unreachable_sent }, \
 		{ "no-endpoint", "no_endpoint", &(d)->stats.no_endpoint }, \
 		{ "tun-malformed", "tun_malformed", &(d)->stats.tun_malformed }, \
 		{ "tun-write-dropped", "tun_write_dropped", &(d)->stats.tun_write_drops }, \
