@@ -121,6 +121,16 @@ static int tun_setup(struct daemon *d)
 	return routes_apply(d, true);
 }
 
+/* Route changes make the routing-loop checks ask the kernel again. */
+static int routes_monitor_setup(struct daemon *d)
+{
+	if (nl_monitor_open(&d->nl_routes) < 0)
+		return -1;
+	d->routes.fd = nl_fd(&d->nl_routes);
+	d->routes.on_event = dataplane_routes_event;
+	return loop_add(&d->loop, &d->routes, EPOLLIN);
+}
+
 static int sockets_setup(struct daemon *d)
 {
 	if (udp_open(&d->udp, d->cfg->listen_port) < 0)
@@ -133,6 +143,8 @@ static int sockets_setup(struct daemon *d)
 	if (d->udp.fd4 >= 0 && loop_add(&d->loop, &d->udp4, EPOLLIN) < 0)
 		return -1;
 	if (d->udp.fd6 >= 0 && loop_add(&d->loop, &d->udp6, EPOLLIN) < 0)
+		return -1;
+	if (routes_monitor_setup(d) < 0)
 		return -1;
 	return loop_add(&d->loop, &d->tun, EPOLLIN);
 }
@@ -324,6 +336,7 @@ static void teardown(struct daemon *d)
 			routes_apply(d, false);
 		nl_close(&d->nl);
 	}
+	nl_close(&d->nl_routes);
 	control_close(&d->ctl);
 	if (d->tun.fd >= 0)
 		close(d->tun.fd);	/* the device and its routes go with it */

@@ -32,6 +32,7 @@ struct daemon_stats {
 	uint64_t tun_write_drops;		/* tun queue full */
 	uint64_t udp_send_drops;		/* socket buffer full or send error */
 	uint64_t udp_too_big;			/* refused with EMSGSIZE, not even fragmented */
+	uint64_t routing_loop;			/* not sent: the endpoint's route is our tun */
 	uint64_t cookies_sent;			/* under load: mac2 demanded */
 };
 
@@ -57,6 +58,9 @@ struct daemon {
 	unsigned mtu;
 	struct nl nl;
 	bool nl_open;
+	struct nl nl_routes;		/* route change notifications */
+	struct loop_fd routes;
+	unsigned route_generation;	/* bumped on every route change */
 	bool routes_added;
 
 	struct loop loop;
@@ -121,6 +125,7 @@ int daemon_reload(struct daemon *d);
 void dataplane_tun_event(struct loop_fd *lfd, uint32_t events);
 void dataplane_udp4_event(struct loop_fd *lfd, uint32_t events);
 void dataplane_udp6_event(struct loop_fd *lfd, uint32_t events);
+void dataplane_routes_event(struct loop_fd *lfd, uint32_t events);
 /* Run the due timers of every peer; returns the next deadline. */
 uint64_t dataplane_run_timers(struct daemon *d, uint64_t now);
 /* Recompute a peer's deadline after its protocol state changed. */

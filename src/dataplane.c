@@ -38,6 +38,26 @@ static void count_send_error(struct daemon *d)
 		d->stats.udp_send_drops++;
 }
 
+/* A peer's endpoint routed through our own tun: drop (counted, the
+ * change logged once) rather than loop. */
+static bool endpoint_loops(struct daemon *d, struct peer *p, uint64_t now)
+{
+	char ep[ENDPOINT_STRLEN];
+	bool changed, loops;
+
+	loops = routeloop_check(&p->loop, &d->nl, d->ifindex, &p->endpoint,
+				d->route_generation, now, &changed);
+	if (changed && loops)
+		log_warn("peer %s: endpoint %s is routed through %s itself: not sending there (routing loop)",
+			 p->name, endpoint_format(&p->endpoint, ep, sizeof(ep)), d->ifname);
+	else if (changed)
+		log_info("peer %s: endpoint %s no longer routed through %s", p->name,
+			 endpoint_format(&p->endpoint, ep, sizeof(ep)), d->ifname);
+	if (loops)
+		d->stats.routing_loop++;
+	return loops;
+}
+
 static void send_one(struct daemon *d, struct peer *p, const uint8_t *buf, size_t len)
 {
 	int fd = udp_fd_for(&d->udp, &p->endpoint);
@@ -46,6 +66,8 @@ static void send_one(struct daemon *d, struct peer *p, const uint8_t *buf, size_
 		d->stats.no_endpoint++;
 		return;
 	}
+	if (endpoint_loops(d, p, timerq_now()))
+		return;
 	/* No socket of the endpoint's family counts as a failed send, as in
 	 * the batched path. */
 	if (fd < 0)
@@ -93,6 +115,8 @@ static void seal_and_send(struct daemon *d, struct peer *p, uint8_t *buf, size_t
 		d->stats.no_endpoint++;
 		return;
 	}
+	if (endpoint_loops(d, p, now))
+		return;
 	if (proto_seal(&p->proto, buf, len, d->mtu, now, &out_len) == PROTO_SEAL_NO_SESSION) {
 		if (len)
 			peer_queue_push(p, buf + PKT_HEADROOM, len);
@@ -632,4 +656,13 @@ void dataplane_udp6_event(struct loop_fd *lfd, uint32_t events)
 {
 	(void)events;
 	udp_drain(container_of(lfd, struct daemon, udp6), lfd->fd);
+}
+
+void dataplane_routes_event(struct loop_fd *lfd, uint32_t events)
+{
+	struct daemon *d = container_of(lfd, struct daemon, routes);
+
+	(void)events;
+	if (nl_monitor_drain(&d->nl_routes) > 0)
+		d->route_generation++;
 }

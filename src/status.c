@@ -81,6 +81,7 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		{ "tun-write-dropped", "tun_write_dropped", &(d)->stats.tun_write_drops }, \
 		{ "udp-send-dropped", "udp_send_dropped", &(d)->stats.udp_send_drops }, \
 		{ "udp-too-big", "udp_too_big", &(d)->stats.udp_too_big }, \
+		{ "routing-loop", "routing_loop", &(d)->stats.routing_loop }, \
 		{ "control-rejected", "control_rejected", &(d)->ctl.rejected }, \
 		{ "cookies-sent", "cookies_sent", &(d)->stats.cookies_sent }, \
 	}

@@ -1,0 +1,38 @@
+#include "config.h"
+
+#include "routeloop.h"
+
+static bool stale(const struct routeloop *r, const struct endpoint *ep,
+		  unsigned generation, uint64_t now)
+{
+	return !r->valid || r->generation != generation || !endpoint_eq(&r->ep, ep) ||
+	       now - r->checked_at >= ROUTELOOP_RECHECK_NS;
+}
+
+static int lookup(struct nl *nl, const struct endpoint *ep)
+{
+	if (ep->sa.sa_family == AF_INET)
+		return nl_route_get_oif(nl, AF_INET, (const uint8_t *)&ep->in4.sin_addr);
+	if (ep->sa.sa_family == AF_INET6)
+		return nl_route_get_oif(nl, AF_INET6, ep->in6.sin6_addr.s6_addr);
+	return 0;
+}
+
+bool routeloop_check(struct routeloop *r, struct nl *nl, int ifindex,
+		     const struct endpoint *ep, unsigned generation, uint64_t now,
+		     bool *changed)
+{
+	bool loops;
+
+	*changed = false;
+	if (!stale(r, ep, generation, now))
+		return r->loops;
+	loops = ifindex > 0 && lookup(nl, ep) == ifindex;
+	*changed = r->valid ? loops != r->loops : loops;
+	endpoint_copy(&r->ep, ep);
+	r->checked_at = now;
+	r->generation = generation;
+	r->valid = true;
+	r->loops = loops;
+	return loops;
+}

@@ -1,0 +1,36 @@
+/* Routing loops: a peer's endpoint routed into our own tun (a route to
+ * it through the tunnel, or the endpoint inside the peer's own
+ * allowed-ips). A sealed packet sent there comes back out of the tun to be
+ * sealed again, for ever; WireGuard refuses to send along such a route,
+ * and so does ovpn. The answer is kept per peer and asked of the kernel
+ * again only when the endpoint changes, when routes changed (a route
+ * monitor bumps the generation), or ROUTELOOP_RECHECK_NS after the last
+ * time (IPv4 drops routes with a device without saying so). */
+#ifndef OVPN_ROUTELOOP_H
+#define OVPN_ROUTELOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netlink.h"
+#include "udp.h"
+
+#define ROUTELOOP_RECHECK_NS (5 * UINT64_C(1000000000))
+
+struct routeloop {
+	struct endpoint ep;	/* what was checked */
+	uint64_t checked_at;	/* monotonic ns */
+	unsigned generation;	/* of the routes then */
+	bool valid;
+	bool loops;
+};
+
+/* Is ep routed through ifindex? Asks the kernel (nl) only when the kept
+ * answer is stale. *changed: the answer differs from the one kept (the
+ * caller logs the change once). No route at all is no loop: the send
+ * fails and is counted as such. */
+bool routeloop_check(struct routeloop *r, struct nl *nl, int ifindex,
+		     const struct endpoint *ep, unsigned generation, uint64_t now,
+		     bool *changed);
+
+#endif
