@@ -105,6 +105,22 @@ static void flush_tx(struct daemon *d)
 	d->n_tx4 = d->n_tx6 = d->tx_used = 0;
 }
 
+/* ICMP unreachable back into the tun, behind an all-zero virtio_net_hdr
+ * with offloads (no checksum left to do, no GSO). */
+static void no_route_reply(struct daemon *d, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	uint8_t out[OFFLOAD_HDR_LEN + ICMP_REPLY_MAX] = { 0 };
+	size_t n = icmp_unreach(pkt, len, out + OFFLOAD_HDR_LEN, ICMP_REPLY_MAX);
+	size_t skip = d->vnet ? 0 : OFFLOAD_HDR_LEN;
+
+	if (!n || !icmp_limit_allow(&d->icmp_limit, now))
+		return;
+	if (write(d->tun.fd, out + skip, n + OFFLOAD_HDR_LEN - skip) < 0)
+		d->stats.tun_write_drops++;
+	else
+		d->stats.unreachable_sent++;
+}
+
 /* Seal the plaintext at buf + 16 for p; queue it if there is no session. */
 static void seal_and_send(struct daemon *d, struct peer *p, uint8_t *buf, size_t len,
 			  uint64_t now, bool batch)
@@ -113,6 +129,8 @@ static void seal_and_send(struct daemon *d, struct peer *p, uint8_t *buf, size_t
 
 	if (!p->has_endpoint) {
 		d->stats.no_endpoint++;
+		if (batch)	/* from the tun: nowhere to send it, say so */
+			no_route_reply(d, buf + PKT_HEADROOM, len, now);
 		return;
 	}
 	if (endpoint_loops(d, p, now))
@@ -211,22 +229,6 @@ uint64_t dataplane_run_timers(struct daemon *d, uint64_t now)
 }
 
 /* ---- tun -> UDP ---- */
-
-/* ICMP unreachable back into the tun, behind an all-zero virtio_net_hdr
- * with offloads (no checksum left to do, no GSO). */
-static void no_route_reply(struct daemon *d, const uint8_t *pkt, size_t len, uint64_t now)
-{
-	uint8_t out[OFFLOAD_HDR_LEN + ICMP_REPLY_MAX] = { 0 };
-	size_t n = icmp_unreach(pkt, len, out + OFFLOAD_HDR_LEN, ICMP_REPLY_MAX);
-	size_t skip = d->vnet ? 0 : OFFLOAD_HDR_LEN;
-
-	if (!n || !icmp_limit_allow(&d->icmp_limit, now))
-		return;
-	if (write(d->tun.fd, out + skip, n + OFFLOAD_HDR_LEN - skip) < 0)
-		d->stats.tun_write_drops++;
-	else
-		d->stats.unreachable_sent++;
-}
 
 static void tun_packet(struct daemon *d, uint8_t *buf, size_t len, uint64_t now)
 {

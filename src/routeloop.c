@@ -5,8 +5,10 @@
 static bool stale(const struct routeloop *r, const struct endpoint *ep,
 		  unsigned generation, uint64_t now)
 {
-	return !r->valid || r->generation != generation || !endpoint_eq(&r->ep, ep) ||
-	       now - r->checked_at >= ROUTELOOP_RECHECK_NS;
+	uint64_t age = now - r->checked_at;
+
+	return !r->valid || !endpoint_eq(&r->ep, ep) || age >= ROUTELOOP_RECHECK_NS ||
+	       (r->generation != generation && age >= ROUTELOOP_MIN_NS);
 }
 
 static int lookup(struct nl *nl, const struct endpoint *ep)

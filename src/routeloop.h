@@ -4,8 +4,9 @@
  * sealed again, for ever; WireGuard refuses to send along such a route,
  * and so does ovpn. The answer is kept per peer and asked of the kernel
  * again only when the endpoint changes, when routes changed (a route
- * monitor bumps the generation), or ROUTELOOP_RECHECK_NS after the last
- * time (IPv4 drops routes with a device without saying so). */
+ * monitor bumps the generation; ROUTELOOP_MIN_NS after the last look at
+ * the soonest), or ROUTELOOP_RECHECK_NS after the last look (IPv4 drops
+ * routes with a device without saying so). */
 #ifndef OVPN_ROUTELOOP_H
 #define OVPN_ROUTELOOP_H
 
@@ -16,6 +17,10 @@
 #include "udp.h"
 
 #define ROUTELOOP_RECHECK_NS (5 * UINT64_C(1000000000))
+/* Route changes force a new look at most this often per peer: a router
+ * taking thousands of route updates a second must not make every packet
+ * a netlink round trip. */
+#define ROUTELOOP_MIN_NS (UINT64_C(100000000))
 
 struct routeloop {
 	struct endpoint ep;	/* what was checked */

@@ -1,8 +1,9 @@
 /* The routing-loop check against the kernel's real routing table: the
  * loopback address is routed through lo, so "is 127.0.0.1 routed through
  * lo" is a loop and through any other device is not; the answer is kept
- * until the endpoint, the route generation or the time says otherwise
- * (a kept answer never touches the netlink socket). */
+ * until the endpoint, the route generation (not sooner than
+ * ROUTELOOP_MIN_NS) or the time says otherwise (a kept answer never
+ * touches the netlink socket). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -43,10 +44,13 @@ int main(void)
 	CHECK(routeloop_check(&r, &none, lo, &lo_ep, 0, t + SEC, &changed) && !changed);
 	/* Asked again: another endpoint, new routes, or time. */
 	CHECK(routeloop_check(&r, &nl, lo, &other, 0, t + SEC, &changed) && !changed);
-	CHECK(!routeloop_check(&r, &nl, lo + 1000, &other, 1, t + SEC, &changed) && changed);
-	CHECK(!routeloop_check(&r, &none, lo, &other, 1, t + 2 * SEC, &changed) && !changed);
-	CHECK(routeloop_check(&r, &nl, lo, &other, 1, t + SEC + ROUTELOOP_RECHECK_NS, &changed) &&
+	/* New routes, but too soon after the last look. */
+	CHECK(routeloop_check(&r, &none, lo + 1000, &other, 1, t + SEC + 1, &changed) && !changed);
+	CHECK(!routeloop_check(&r, &nl, lo + 1000, &other, 1, t + SEC + ROUTELOOP_MIN_NS, &changed) &&
 	      changed);
+	CHECK(!routeloop_check(&r, &none, lo, &other, 1, t + 2 * SEC, &changed) && !changed);
+	CHECK(routeloop_check(&r, &nl, lo, &other, 1, t + SEC + ROUTELOOP_MIN_NS + ROUTELOOP_RECHECK_NS,
+			      &changed) && changed);
 	/* No device known yet: never a loop. */
 	memset(&r, 0, sizeof(r));
 	CHECK(!routeloop_check(&r, &nl, 0, &lo_ep, 0, t, &changed) && !changed);

@@ -2,8 +2,9 @@
 # No route, an answer: a packet into the tun for an address no peer has
 # gets ICMP host unreachable (IPv4) or ICMPv6 address unreachable back at
 # once, so ping says so and TCP gives up at once instead of retrying SYNs;
-# a flood of them gets only ICMP_PER_SECOND (10) answers a second. Peers'
-# addresses are not affected. With tun offloads and without.
+# a flood of them gets only ICMP_PER_SECOND (10) answers a second. So does
+# a packet for a peer whose endpoint is not known yet. Peers' addresses
+# are not affected. With tun offloads and without.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 need_cmd jq
@@ -15,6 +16,10 @@ counter() { nsx X "$SRC/ovpnctl" -s "$TMP/x.sock" show --json | jq ".counters.$1
 for offload in none tun; do
 	OVPND_WRAPPER="env OVPN_TEST_NO_OFFLOAD=$offload" start_ovpnd X "$TMP/x.conf"; px=$OVPND_PID
 	OVPND_WRAPPER="env OVPN_TEST_NO_OFFLOAD=$offload" start_ovpnd Y "$TMP/y.conf"; py=$OVPND_PID
+	# Y knows no endpoint of x until x writes: nowhere to send, it says so.
+	out=$(nsx Y ping -n -c 1 -w 2 10.77.0.1 2>&1)
+	echo "$out" | grep -q "From 10.77.0.1 .*Destination Host Unreachable" ||
+		fail "offloads refused: $offload: ping from Y to x without an endpoint said: $out"
 	ping_ok X 10.77.0.2 || fail "no ping to the peer"
 	out=$(nsx X ping -n -c 1 -w 2 10.77.0.9 2>&1)
 	echo "$out" | grep -q "From 10.77.0.9 .*Destination Host Unreachable" ||
