@@ -20,20 +20,19 @@ static int lookup(struct nl *nl, const struct endpoint *ep)
 	return 0;
 }
 
-bool routeloop_check(struct routeloop *r, struct nl *nl, int ifindex,
-		     const struct endpoint *ep, unsigned generation, uint64_t now,
-		     bool *changed)
+bool routeloop_check(struct routeloop *r, const struct routeloop_link *link,
+		     const struct endpoint *ep, uint64_t now, bool *changed)
 {
 	bool loops;
 
 	*changed = false;
-	if (!stale(r, ep, generation, now))
+	if (!stale(r, ep, link->generation, now))
 		return r->loops;
-	loops = ifindex > 0 && lookup(nl, ep) == ifindex;
+	loops = link->ifindex > 0 && lookup(link->nl, ep) == link->ifindex;
 	*changed = r->valid ? loops != r->loops : loops;
 	endpoint_copy(&r->ep, ep);
 	r->checked_at = now;
-	r->generation = generation;
+	r->generation = link->generation;
 	r->valid = true;
 	r->loops = loops;
 	return loops;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "netlink.h"
-#include "udp.h"
+#include "endpoint.h"
 
 #define ROUTELOOP_RECHECK_NS (5 * UINT64_C(1000000000))
 /* Route changes force a new look at most this often per peer: a router
@@ -22,20 +22,27 @@
  * a netlink round trip. */
 #define ROUTELOOP_MIN_NS (UINT64_C(100000000))
 
+/* Where our tun is: the netlink socket route lookups go through, the
+ * tun's index (0 before it is up), and a count of route changes seen. */
+struct routeloop_link {
+	struct nl *nl;
+	int ifindex;
+	unsigned generation;
+};
+
 struct routeloop {
 	struct endpoint ep;	/* what was checked */
-	uint64_t checked_at;	/* monotonic ns */
+	uint64_t checked_at;	/* ns, CLOCK_BOOTTIME (timerq_now) */
 	unsigned generation;	/* of the routes then */
 	bool valid;
 	bool loops;
 };
 
-/* Is ep routed through ifindex? Asks the kernel (nl) only when the kept
- * answer is stale. *changed: the answer differs from the one kept (the
+/* Is ep routed through link's tun? Asks the kernel (link->nl) only when
+ * the kept answer is stale. *changed: the answer differs from the one kept (the
  * caller logs the change once). No route at all is no loop: the send
  * fails and is counted as such. */
-bool routeloop_check(struct routeloop *r, struct nl *nl, int ifindex,
-		     const struct endpoint *ep, unsigned generation, uint64_t now,
-		     bool *changed);
+bool routeloop_check(struct routeloop *r, const struct routeloop_link *link,
+		     const struct endpoint *ep, uint64_t now, bool *changed);
 
 #endif

@@ -3,8 +3,9 @@
  * keys only: no private or session key is ever rendered. */
 #include "config.h"
 
-#include "daemon.h"
 #include "key.h"
+#include "status.h"
+#include "timerq.h"
 
 /* Seconds since the latest handshake, or -1 for none. */
 static long long handshake_age(const struct peer *p, uint64_t now)
@@ -71,19 +72,19 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 }
 
 /* Losses of the data path that are not a bad packet from a peer. */
-#define DAEMON_COUNTERS(d) \
+#define DAEMON_COUNTERS(s) \
 	const struct { const char *text, *json; const uint64_t *value; } counters[] = { \
-		{ "unknown-type", "unknown_type", &(d)->stats.unknown_type }, \
-		{ "no-route", "no_route", &(d)->stats.no_route }, \
-		{ "unreachable-sent", "unreachable_sent", &(d)->stats.unreachable_sent }, \
-		{ "no-endpoint", "no_endpoint", &(d)->stats.no_endpoint }, \
-		{ "tun-malformed", "tun_malformed", &(d)->stats.tun_malformed }, \
-		{ "tun-write-dropped", "tun_write_dropped", &(d)->stats.tun_write_drops }, \
-		{ "udp-send-dropped", "udp_send_dropped", &(d)->stats.udp_send_drops }, \
-		{ "udp-too-big", "udp_too_big", &(d)->stats.udp_too_big }, \
-		{ "routing-loop", "routing_loop", &(d)->stats.routing_loop }, \
-		{ "control-rejected", "control_rejected", &(d)->ctl.rejected }, \
-		{ "cookies-sent", "cookies_sent", &(d)->stats.cookies_sent }, \
+		{ "unknown-type", "unknown_type", &(s)->dp->stats.unknown_type }, \
+		{ "no-route", "no_route", &(s)->dp->stats.no_route }, \
+		{ "unreachable-sent", "unreachable_sent", &(s)->dp->stats.unreachable_sent }, \
+		{ "no-endpoint", "no_endpoint", &(s)->dp->stats.no_endpoint }, \
+		{ "tun-malformed", "tun_malformed", &(s)->dp->stats.tun_malformed }, \
+		{ "tun-write-dropped", "tun_write_dropped", &(s)->dp->stats.tun_write_drops }, \
+		{ "udp-send-dropped", "udp_send_dropped", &(s)->dp->stats.udp_send_drops }, \
+		{ "udp-too-big", "udp_too_big", &(s)->dp->stats.udp_too_big }, \
+		{ "routing-loop", "routing_loop", &(s)->dp->stats.routing_loop }, \
+		{ "control-rejected", "control_rejected", &(s)->ctl->rejected }, \
+		{ "cookies-sent", "cookies_sent", &(s)->dp->stats.cookies_sent }, \
 	}
 
 static const char *on_off(bool on)
@@ -96,12 +97,13 @@ static const char *json_bool(bool v)
 	return v ? "true" : "false";
 }
 
-static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
+static void text_render(const struct status_src *s, struct strbuf *out, uint64_t now)
 {
-	DAEMON_COUNTERS(d);
+	DAEMON_COUNTERS(s);
+	const struct dataplane *d = s->dp;
 	char key[64];
 
-	key_to_base64(key, d->host.public_key);
+	key_to_base64(key, d->host->public_key);
 	strbuf_printf(out, "interface: %s\n  public key: %s\n  listen port: %u\n",
 		      d->ifname, key, d->udp.port);
 	strbuf_printf(out, "  offloads: tun %s, udp gso %s, udp gro %s\n", on_off(d->vnet),
@@ -120,8 +122,8 @@ static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 			strbuf_printf(out, " %s %llu", counters[i].text,
 				      (unsigned long long)*counters[i].value);
 	strbuf_printf(out, "%s\n", out->len == mark ? " none" : "");
-	for (size_t i = 0; i < d->n_peers; i++)
-		text_peer(out, d->peers[i], now);
+	for (size_t i = 0; i < s->peers->n_peers; i++)
+		text_peer(out, s->peers->peers[i], now);
 }
 
 static void json_drops(struct strbuf *out, const uint64_t *drops)
@@ -169,12 +171,13 @@ static void json_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	strbuf_printf(out, "}");
 }
 
-static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
+static void json_render(const struct status_src *s, struct strbuf *out, uint64_t now)
 {
-	DAEMON_COUNTERS(d);
+	DAEMON_COUNTERS(s);
+	const struct dataplane *d = s->dp;
 	char key[64];
 
-	key_to_base64(key, d->host.public_key);
+	key_to_base64(key, d->host->public_key);
 	strbuf_printf(out, "{\"interface\": ");
 	strbuf_json_string(out, d->ifname);
 	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u", key, d->udp.port);
@@ -187,19 +190,19 @@ static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 		strbuf_printf(out, "%s\"%s\": %llu", i ? ", " : "", counters[i].json,
 			      (unsigned long long)*counters[i].value);
 	strbuf_printf(out, "}, \"peers\": [");
-	for (size_t i = 0; i < d->n_peers; i++) {
+	for (size_t i = 0; i < s->peers->n_peers; i++) {
 		strbuf_printf(out, "%s", i ? ", " : "");
-		json_peer(out, d->peers[i], now);
+		json_peer(out, s->peers->peers[i], now);
 	}
 	strbuf_printf(out, "]}\n");
 }
 
-void status_render(struct daemon *d, struct strbuf *out, bool json)
+void status_render(const struct status_src *src, struct strbuf *out, bool json)
 {
 	uint64_t now = timerq_now();
 
 	if (json)
-		json_render(d, out, now);
+		json_render(src, out, now);
 	else
-		text_render(d, out, now);
+		text_render(src, out, now);
 }

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
-#include <net/if.h>
 #include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,52 +13,6 @@
 
 /* Tries to find a port free for both families when the kernel picks one. */
 #define UDP_PORT_TRIES 8
-
-bool endpoint_eq(const struct endpoint *a, const struct endpoint *b)
-{
-	if (a->sa.sa_family != b->sa.sa_family)
-		return false;
-	if (a->sa.sa_family == AF_INET)
-		return a->in4.sin_port == b->in4.sin_port &&
-		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
-	if (a->sa.sa_family == AF_INET6)
-		return a->in6.sin6_port == b->in6.sin6_port &&
-		       a->in6.sin6_scope_id == b->in6.sin6_scope_id &&
-		       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16);
-	return a->sa.sa_family == AF_UNSPEC;
-}
-
-const char *endpoint_format(const struct endpoint *ep, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN], scope[IF_NAMESIZE + 12] = "";
-
-	if (ep->sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &ep->in4.sin_addr, a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, ntohs(ep->in4.sin_port));
-	} else if (ep->sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &ep->in6.sin6_addr, a, sizeof(a));
-		if (ep->in6.sin6_scope_id)
-			snprintf(scope, sizeof(scope), "%%%u", ep->in6.sin6_scope_id);
-		snprintf(buf, len, "[%s%s]:%u", a, scope, ntohs(ep->in6.sin6_port));
-	} else {
-		snprintf(buf, len, "(none)");
-	}
-	return buf;
-}
-
-socklen_t endpoint_len(const struct endpoint *ep)
-{
-	if (ep->sa.sa_family == AF_INET)
-		return sizeof(ep->in4);
-	if (ep->sa.sa_family == AF_INET6)
-		return sizeof(ep->in6);
-	return 0;
-}
-
-void endpoint_copy(struct endpoint *dst, const struct endpoint *src)
-{
-	memcpy(dst, src, sizeof(*dst));
-}
 
 int udp_resolve(const char *host, uint16_t port, struct endpoint *out)
 {

@@ -1,4 +1,4 @@
-/* UDP transport: the IPv4 and IPv6 sockets, peer endpoints, batched I/O. */
+/* UDP transport: the IPv4 and IPv6 sockets, batched I/O. */
 #ifndef OVPN_UDP_H
 #define OVPN_UDP_H
 
@@ -10,25 +10,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-/* An IPv4 or IPv6 address and port; sa.sa_family says which. */
-struct endpoint {
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in in4;
-		struct sockaddr_in6 in6;
-	};
-};
-
-/* "255.255.255.255:65535" or "[v6%scope]:65535" fits. */
-#define ENDPOINT_STRLEN (INET6_ADDRSTRLEN + 20)
-
-/* Same family, address, port (and IPv6 scope id). */
-bool endpoint_eq(const struct endpoint *a, const struct endpoint *b);
-/* Writes "addr:port" or "[addr]:port" ("(none)" if unset); returns buf. */
-const char *endpoint_format(const struct endpoint *ep, char *buf, size_t len);
-void endpoint_copy(struct endpoint *dst, const struct endpoint *src);
-/* sizeof the sockaddr in use, 0 if the family is unset. */
-socklen_t endpoint_len(const struct endpoint *ep);
+#include "endpoint.h"
 
 /* Numeric address or host name (an IPv6 literal may be in brackets), at
  * start-up: blocking getaddrinfo, first result wins. 0 or -1 (logged). */
