@@ -19,6 +19,7 @@
 #include "log.h"
 #include "loop.h"
 #include "netlink.h"
+#include "routing.h"
 #include "peerset.h"
 #include "priv.h"
 #include "proto.h"
@@ -43,6 +44,7 @@ struct daemon {
 	struct nl nl;
 	bool nl_open;
 	bool routes_added;
+	struct routing routing;		/* table, full-tunnel rules */
 
 	/* The packets: tun and UDP, batches, offloads, handshake load. */
 	struct dataplane dp;
@@ -145,6 +147,10 @@ static int tun_setup(struct daemon *d)
 	d->ifindex = nl_link_index(&d->nl, d->dp.ifname);
 	if (d->ifindex < 0 || nl_link_set_mtu(&d->nl, d->ifindex, d->dp.mtu) < 0)
 		return -1;
+	d->routing = (struct routing){ .nl = &d->nl, .ifindex = d->ifindex,
+				       .ifname = d->dp.ifname, .file = cfg->file,
+				       .table = cfg->table, .udp = &d->dp.udp,
+				       .mark = cfg->fwmark ? cfg->fwmark : CONF_FWMARK_AUTO };
 	for (size_t i = 0; i < cfg->n_addresses; i++) {
 		struct cidr *c = &cfg->addresses[i];
 
@@ -153,7 +159,7 @@ static int tun_setup(struct daemon *d)
 	}
 	if (nl_link_set_up(&d->nl, d->ifindex) < 0)
 		return -1;
-	d->peers.link = (struct peerset_link){ &d->nl, d->ifindex, d->dp.ifname };
+	d->peers.link = (struct peerset_link){ &d->nl, d->ifindex, d->dp.ifname, &d->routing };
 	d->dp.link.nl = &d->nl;
 	d->dp.link.ifindex = d->ifindex;
 	d->routes_added = true;	/* even partly: removal skips what is missing */
@@ -176,6 +182,10 @@ static int sockets_setup(struct daemon *d)
 	if (udp_open(&dp->udp, d->cfg->listen_port) < 0)
 		return -1;
 	udp_enable_offloads(&dp->udp, offload_wanted("gso"), offload_wanted("gro"));
+	/* sealed traffic must not follow a full tunnel's rules into the tun */
+	if ((d->cfg->fwmark || d->routing.full[0] || d->routing.full[1]) &&
+	    udp_set_mark(&dp->udp, d->routing.mark) < 0)
+		return -1;
 	dp->udp4.fd = dp->udp.fd4;
 	dp->udp6.fd = dp->udp.fd6;
 	if (dp->udp.fd4 >= 0 && loop_add(&d->loop, &dp->udp4, EPOLLIN) < 0)
@@ -401,9 +411,12 @@ static int run(struct daemon *d)
 		if (loop_run_once(&d->loop, timerq_timeout_ms(&d->loop.timers, timerq_now())) < 0)
 			return 1;
 	}
-	/* Its routes and addresses went with the device. */
-	if (d->dp.tun_gone)
+	/* Its routes and addresses went with the device; a full tunnel's
+	 * rules did not. */
+	if (d->dp.tun_gone) {
+		routing_full_tunnel(&d->routing, false, false);
 		d->routes_added = false;
+	}
 	return d->dp.tun_gone ? 1 : 0;
 }
 

@@ -27,7 +27,7 @@ static void wall_timestamp(uint8_t out[TAI64N_LEN])
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	tai64n_encode(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
+	tai64n_encode_coarse(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
 /* A datagram the kernel refused: too big even to fragment (DF, or over
@@ -73,7 +73,7 @@ static void send_one(struct dataplane *d, struct peer *p, const uint8_t *buf, si
 	 * the batched path. */
 	if (fd < 0)
 		d->stats.udp_send_drops++;
-	else if (sendto(fd, buf, len, MSG_DONTWAIT, &p->endpoint.sa, endpoint_len(&p->endpoint)) < 0)
+	else if (udp_send_one(fd, buf, len, &p->endpoint) < 0)
 		count_send_error(d);
 }
 
@@ -386,8 +386,13 @@ static void learn_endpoint(struct peer *p, const struct endpoint *ep)
 {
 	char buf[ENDPOINT_STRLEN];
 
-	if (p->has_endpoint && endpoint_eq(&p->endpoint, ep))
+	if (p->has_endpoint && endpoint_eq(&p->endpoint, ep)) {
+		if (!endpoint_src_eq(&p->endpoint, ep)) {	/* same peer, asked on another address */
+			endpoint_copy(&p->endpoint, ep);
+			log_debug("peer %s: replies now leave from the address it used", p->name);
+		}
 		return;
+	}
 	endpoint_copy(&p->endpoint, ep);
 	p->has_endpoint = true;
 	/* Per packet when a peer's packets arrive from two addresses in turn. */
@@ -439,7 +444,7 @@ static void send_cookie_reply(struct dataplane *d, const struct udp_pkt *u, uint
 
 	if (fd < 0 || cookie_reply_create(&d->cookies, u->buf, u->len, &u->ep.sa, now, reply) < 0)
 		return;
-	if (sendto(fd, reply, sizeof(reply), MSG_DONTWAIT, &u->ep.sa, endpoint_len(&u->ep)) < 0)
+	if (udp_send_one(fd, reply, sizeof(reply), &u->ep) < 0)
 		d->stats.udp_send_drops++;
 	else
 		d->stats.cookies_sent++;
@@ -683,6 +688,7 @@ int dataplane_init(struct dataplane *d, struct peerset *peers, struct proto_host
 	d->udp6.on_event = dataplane_udp6_event;
 	d->routes.fd = -1;
 	d->routes.on_event = dataplane_routes_event;
+	d->link.mark = &d->udp.mark;
 	ratelimit_init(&d->limiter);
 	return cookie_checker_init(&d->cookies, host->public_key);
 }

@@ -22,6 +22,9 @@ static bool conf_endpoint_eq(const struct conf_peer *a, const struct conf_peer *
 /* Take the settings of cp (the endpoint already resolved by the caller). */
 static void peer_configure(struct peer *p, const struct conf_peer *cp)
 {
+	if (proto_peer_set_psk(&p->proto, cp->has_psk ? cp->psk : NULL, timerq_now()))
+		log_info("peer %s: pre-shared key changed: sessions ended, new handshake",
+			 cp->name);
 	p->conf = cp;
 	p->name = cp->name;
 	p->routes = cp->routes;
@@ -216,6 +219,7 @@ void peerset_flush(struct peerset *ps, uint64_t now)
 
 struct route {
 	struct cidr dst;
+	unsigned line;		/* its allowed-ips line, for errors */
 };
 
 static int route_cmp(const void *a, const void *b)
@@ -237,16 +241,36 @@ static struct route *routes_wanted(struct peer **peers, size_t n, size_t *count)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; peers[i]->routes && j < peers[i]->n_allowed_ips; j++)
-			r[k++].dst = peers[i]->allowed_ips[j];
+			r[k++] = (struct route){ peers[i]->allowed_ips[j],
+						 peers[i]->conf->allowed_ips_line };
 	qsort(r, total, sizeof(*r), route_cmp);
 	*count = total;
 	return r;
 }
 
-static int route_change(const struct peerset_link *l, const struct cidr *c, bool add)
+/* 0: the route is in place (added, or already the interface's own);
+ * < 0: it could not be (logged). Counted as added only when ret says so. */
+static int route_change(const struct peerset_link *l, const struct route *r, bool add)
 {
-	return add ? nl_route_add(l->nl, l->ifindex, c->family, c->addr, c->prefix_len)
-		   : nl_route_del(l->nl, l->ifindex, c->family, c->addr, c->prefix_len);
+	return routing_change(l->routing, &r->dst, r->line, add);
+}
+
+/* Which families a routed peer's default route asks a full tunnel for. */
+static void full_tunnel_wanted(const struct route *r, size_t n, bool want[2])
+{
+	want[0] = want[1] = false;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].dst.prefix_len == 0)
+			want[r[i].dst.family == AF_INET6] = true;
+}
+
+/* Rules for the default routes now wanted (the sockets marked with them). */
+static int full_tunnel_update(const struct peerset_link *l, const struct route *r, size_t n)
+{
+	bool want[2];
+
+	full_tunnel_wanted(r, n, want);
+	return routing_full_tunnel(l->routing, want[0], want[1]);
 }
 
 int peerset_routes(struct peerset *ps, bool add)
@@ -257,19 +281,26 @@ int peerset_routes(struct peerset *ps, bool add)
 
 	if (!r)
 		return -1;
+	if (!add && routing_full_tunnel(ps->link.routing, false, false) < 0)
+		failed++;
 	for (size_t i = 0; i < n; i++) {
-		if (route_change(&ps->link, &r[i].dst, add) == 0)
+		int ret = route_change(&ps->link, &r[i], add);
+
+		if (ret == 0) {
 			done++;
-		else if (add)
-			break;
-		else
+		} else if (ret != ROUTING_ALREADY) {
 			failed++;
+			if (add)
+				break;	/* the caller fails the start and removes them */
+		}
 	}
+	if (add && !failed && full_tunnel_update(&ps->link, r, n) < 0)
+		failed++;
 	free(r);
-	if (done || failed)
+	if (done || (failed && !add))
 		log_info("%s: %s %u routes%s", ps->link.ifname, add ? "added" : "removed", done,
 			 failed ? " (some could not be removed)" : "");
-	return (failed || (add && done < n)) ? -1 : 0;
+	return failed ? -1 : 0;
 }
 
 /* Walk two sorted route lists: remove what only the old has, add what only
@@ -284,9 +315,9 @@ static void routes_update(const struct peerset_link *l, const struct route *o, s
 		int c = i == no ? 1 : j == nn ? -1 : route_cmp(&o[i], &n[j]);
 
 		if (c < 0) {
-			removed += route_change(l, &o[i++].dst, false) == 0;
+			removed += route_change(l, &o[i++], false) == 0;
 		} else if (c > 0) {
-			added += route_change(l, &n[j++].dst, true) == 0;
+			added += route_change(l, &n[j++], true) == 0;
 		} else {
 			i++;
 			j++;
@@ -294,6 +325,7 @@ static void routes_update(const struct peerset_link *l, const struct route *o, s
 	}
 	if (added || removed)
 		log_info("reload: %u routes added, %u removed", added, removed);
+	full_tunnel_update(l, n, nn);
 }
 
 /* ---- reload ---- */

@@ -20,6 +20,7 @@
 #include "netlink.h"
 #include "peer.h"
 #include "proto.h"
+#include "routing.h"
 #include "timerq.h"
 
 /* What a peer set needs from its daemon, given once at peerset_load. */
@@ -31,11 +32,13 @@ struct peerset_deps {
 	void *ctx;
 };
 
-/* Where the routes of routes = true peers go: the daemon's tun. */
+/* Where the routes of routes = true peers go: the daemon's tun, through
+ * its routing (table, full-tunnel rules). */
 struct peerset_link {
 	struct nl *nl;
 	int ifindex;
 	const char *ifname;
+	struct routing *routing;
 };
 
 struct peerset {

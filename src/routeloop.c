@@ -5,18 +5,21 @@
 static bool stale(const struct routeloop *r, const struct endpoint *ep,
 		  unsigned generation, uint64_t now)
 {
-	uint64_t age = now - r->checked_at;
-
-	return !r->valid || !endpoint_eq(&r->ep, ep) || age >= ROUTELOOP_RECHECK_NS ||
-	       (r->generation != generation && age >= ROUTELOOP_MIN_NS);
+	if (!r->valid || !endpoint_eq(&r->ep, ep) || now - r->checked_at >= ROUTELOOP_RECHECK_NS)
+		return true;
+	if (r->generation == generation)
+		return false;
+	return !r->forced || now - r->forced_at >= ROUTELOOP_MIN_NS;
 }
 
-static int lookup(struct nl *nl, const struct endpoint *ep)
+static int lookup(const struct routeloop_link *link, const struct endpoint *ep)
 {
+	uint32_t mark = link->mark ? *link->mark : 0;
+
 	if (ep->sa.sa_family == AF_INET)
-		return nl_route_get_oif(nl, AF_INET, (const uint8_t *)&ep->in4.sin_addr);
+		return nl_route_get_oif(link->nl, AF_INET, (const uint8_t *)&ep->in4.sin_addr, mark);
 	if (ep->sa.sa_family == AF_INET6)
-		return nl_route_get_oif(nl, AF_INET6, ep->in6.sin6_addr.s6_addr);
+		return nl_route_get_oif(link->nl, AF_INET6, ep->in6.sin6_addr.s6_addr, mark);
 	return 0;
 }
 
@@ -28,7 +31,11 @@ bool routeloop_check(struct routeloop *r, const struct routeloop_link *link,
 	*changed = false;
 	if (!stale(r, ep, link->generation, now))
 		return r->loops;
-	loops = link->ifindex > 0 && lookup(link->nl, ep) == link->ifindex;
+	if (r->valid && r->generation != link->generation && endpoint_eq(&r->ep, ep)) {
+		r->forced = true;	/* asked for by the route change */
+		r->forced_at = now;
+	}
+	loops = link->ifindex > 0 && lookup(link, ep) == link->ifindex;
 	*changed = r->valid ? loops != r->loops : loops;
 	endpoint_copy(&r->ep, ep);
 	r->checked_at = now;

@@ -39,6 +39,9 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 
 	key_to_base64(key, p->public_key);
 	strbuf_printf(out, "\npeer: %s\n  public key: %s\n", p->name, key);
+	/* As wg show: that there is one, never the key. */
+	if (p->proto.has_psk)
+		strbuf_printf(out, "  preshared key: (hidden)\n");
 	if (p->has_endpoint)
 		strbuf_printf(out, "  endpoint: %s\n", endpoint_format(&p->endpoint, ep, sizeof(ep)));
 	strbuf_printf(out, "  allowed ips: ");
@@ -150,7 +153,8 @@ static void json_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	key_to_base64(key, p->public_key);
 	strbuf_printf(out, "{\"name\": ");
 	strbuf_json_string(out, p->name);
-	strbuf_printf(out, ", \"public_key\": \"%s\", \"endpoint\": ", key);
+	strbuf_printf(out, ", \"public_key\": \"%s\", \"preshared_key\": %s, \"endpoint\": ",
+		      key, json_bool(p->proto.has_psk));
 	if (p->has_endpoint)
 		strbuf_json_string(out, endpoint_format(&p->endpoint, ep, sizeof(ep)));
 	else

@@ -24,6 +24,7 @@ struct udp {
 	uint16_t port;		/* host order, the one actually bound */
 	bool gso;		/* UDP_SEGMENT accepted: udp_send_batch_gso may coalesce */
 	bool gro;		/* UDP_GRO on: a received buffer may hold several datagrams */
+	uint32_t mark;		/* SO_MARK of both sockets, 0: none */
 };
 
 #define UDP_SOCKBUF_SIZE (4 << 20)
@@ -33,6 +34,9 @@ struct udp {
  * UDP_SOCKBUF_SIZE; path MTU discovery off (see udp.c). Succeeds if at least
  * one family could be opened. 0 or -1 (logged). */
 int udp_open(struct udp *u, uint16_t port);
+/* SO_MARK on both sockets (needs CAP_NET_ADMIN), so policy routing can tell
+ * the sealed traffic from what it carries. 0 or -1, logged. */
+int udp_set_mark(struct udp *u, uint32_t mark);
 void udp_close(struct udp *u);
 /* The socket to reach ep with, -1 if that family is not open. */
 int udp_fd_for(const struct udp *u, const struct endpoint *ep);
@@ -65,10 +69,14 @@ struct udp_batch {
 	struct mmsghdr mh[UDP_BATCH_MAX];
 	struct iovec iov[UDP_BATCH_MAX];
 	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;	/* UDP_GRO or UDP_SEGMENT, and PKTINFO */
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} ctrl[UDP_BATCH_MAX];
 };
+
+/* One datagram to ep, from its source address if it has one. 0 or -1 with
+ * errno set (not logged: the caller counts). */
+int udp_send_one(int fd, const void *buf, size_t len, const struct endpoint *ep);
 
 /* Receive up to n (<= UDP_BATCH_MAX) datagrams into pkts without blocking.
  * Returns how many (0 if none waiting), or -1 (logged). A datagram longer

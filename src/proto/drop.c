@@ -18,6 +18,7 @@ const char *drop_reason_name(enum drop_reason reason)
 		[DROP_HS_BAD_MAC2] = "handshake-bad-mac2",
 		[DROP_HS_UNKNOWN_PEER] = "handshake-unknown-peer",
 		[DROP_HS_INVALID] = "handshake-invalid",
+		[DROP_HS_PSK_MISMATCH] = "handshake-psk-mismatch",
 		[DROP_HS_REPLAY] = "handshake-replay",
 		[DROP_HS_NO_RESOURCES] = "handshake-no-resources",
 		[DROP_HS_RATE_LIMITED] = "rate-limited",

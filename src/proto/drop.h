@@ -21,7 +21,9 @@ enum drop_reason {
 	DROP_HS_BAD_MAC1,
 	DROP_HS_BAD_MAC2,	/* under load: answer with a cookie reply */
 	DROP_HS_UNKNOWN_PEER,	/* static key of no configured peer */
-	DROP_HS_INVALID,	/* DH or AEAD failure, unexpected response */
+	DROP_HS_INVALID,	/* DH or AEAD failure in message 1 */
+	DROP_HS_PSK_MISMATCH,	/* message 2 would not open: the pre-shared keys
+				 * differ (or it was forged) */
 	DROP_HS_REPLAY,		/* timestamp not newer than the last accepted */
 	DROP_HS_NO_RESOURCES,	/* no free index */
 	DROP_HS_RATE_LIMITED,	/* over the per-address handshake rate */

@@ -56,6 +56,30 @@ static bool is_hostname(const char *s, size_t len)
 	return true;
 }
 
+/* An IPv6 address with an optional zone: "fe80::1%eth0" (an interface
+ * name) or "fe80::1%2" (an index), as getaddrinfo takes it. */
+static const char *check_ipv6(const char *host)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	const char *zone = strchr(host, '%');
+	size_t len = zone ? (size_t)(zone - host) : strlen(host);
+
+	if (len >= sizeof(addr))
+		return "not an IPv6 address inside [ ]";
+	memcpy(addr, host, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET6, addr, bin) != 1)
+		return "not an IPv6 address inside [ ]";
+	if (!zone)
+		return NULL;
+	zone++;
+	if (!*zone || strlen(zone) >= 16 || zone[strspn(zone,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@")])
+		return "zone after '%' is not an interface name or index";
+	return NULL;
+}
+
 /* All digits and dots: meant as IPv4, so it must be a valid one. */
 static bool looks_numeric(const char *s)
 {
@@ -104,8 +128,7 @@ int endpoint_parse(const char *text, char host[ENDPOINT_HOST_SIZE],
 	if (reason)
 		goto out;
 	if (bracketed) {
-		if (inet_pton(AF_INET6, host, addr) != 1)
-			reason = "not an IPv6 address inside [ ]";
+		reason = check_ipv6(host);
 	} else if (looks_numeric(host)) {
 		if (inet_pton(AF_INET, host, addr) != 1)
 			reason = "not an IPv4 address";
@@ -136,6 +159,17 @@ bool endpoint_eq(const struct endpoint *a, const struct endpoint *b)
 		       a->in6.sin6_scope_id == b->in6.sin6_scope_id &&
 		       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16);
 	return a->sa.sa_family == AF_UNSPEC;
+}
+
+bool endpoint_src_eq(const struct endpoint *a, const struct endpoint *b)
+{
+	if (a->has_src != b->has_src)
+		return false;
+	if (!a->has_src)
+		return true;
+	if (a->sa.sa_family == AF_INET)
+		return a->src4.s_addr == b->src4.s_addr;
+	return !memcmp(&a->src6, &b->src6, sizeof(a->src6));
 }
 
 const char *endpoint_format(const struct endpoint *ep, char *buf, size_t len)

@@ -10,20 +10,30 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* An IPv4 or IPv6 address and port; sa.sa_family says which. */
+/* An IPv4 or IPv6 address and port; sa.sa_family says which. With has_src,
+ * also our own address the peer's packets came to (IP_PKTINFO): what is
+ * sent there leaves from it, as kernel WireGuard does, so a multi-homed
+ * host answers from the address it was asked on. */
 struct endpoint {
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in in4;
 		struct sockaddr_in6 in6;
 	};
+	union {
+		struct in_addr src4;
+		struct in6_addr src6;
+	};
+	bool has_src;
 };
 
 /* "255.255.255.255:65535" or "[v6%scope]:65535" fits. */
 #define ENDPOINT_STRLEN (INET6_ADDRSTRLEN + 20)
 
-/* Same family, address, port (and IPv6 scope id). */
+/* Same family, address, port (and IPv6 scope id); the source is not compared. */
 bool endpoint_eq(const struct endpoint *a, const struct endpoint *b);
+/* Same source address (or both without one). */
+bool endpoint_src_eq(const struct endpoint *a, const struct endpoint *b);
 /* Writes "addr:port" or "[addr]:port" ("(none)" if unset); returns buf. */
 const char *endpoint_format(const struct endpoint *ep, char *buf, size_t len);
 void endpoint_copy(struct endpoint *dst, const struct endpoint *src);

@@ -104,13 +104,28 @@ out:
 	return ret;
 }
 
-/* The "e" token: write our ephemeral public key and MixHash it. */
+/* The "e" token of a psk pattern: MixHash(e) and MixKey(e). */
+static int hs_mix_ephemeral(struct noise_state *st, const uint8_t eph_public[HS_KEY_LEN])
+{
+	return noise_mix_hash(st, eph_public, HS_KEY_LEN) ||
+	       noise_mix_key(st, eph_public, HS_KEY_LEN) ? -1 : 0;
+}
+
+/* Write our ephemeral public key and mix it. */
 static int hs_write_ephemeral(struct noise_state *st, uint8_t out[HS_KEY_LEN],
 			      const uint8_t eph_private[HS_KEY_LEN])
 {
 	if (crypto_scalarmult_base(out, eph_private))
 		return -1;
-	return noise_mix_hash(st, out, HS_KEY_LEN);
+	return hs_mix_ephemeral(st, out);
+}
+
+/* The "psk" token, with 32 zero bytes when the pair has no key. */
+static int hs_mix_psk(struct noise_state *st, const uint8_t *psk)
+{
+	static const uint8_t none[HS_KEY_LEN];
+
+	return noise_mix_key_and_hash(st, psk ? psk : none, HS_KEY_LEN);
 }
 
 int handshake_write_initiation(struct noise_state *st, uint8_t msg[HS_INITIATION_LEN],
@@ -138,7 +153,7 @@ int handshake_read_initiation_static(struct noise_state *st,
 {
 	const uint8_t *eph = msg + HS_INIT_EPHEMERAL;
 
-	if (noise_mix_hash(st, eph, HS_KEY_LEN) ||
+	if (hs_mix_ephemeral(st, eph) ||
 	    hs_mix_dh(st, local_private, eph) ||
 	    noise_decrypt_and_hash(st, initiator_public, msg + HS_INIT_STATIC,
 				   HS_KEY_LEN + NOISE_TAG_LEN))
@@ -171,6 +186,7 @@ int handshake_write_response(struct noise_state *st, uint8_t msg[HS_RESPONSE_LEN
 	if (hs_write_ephemeral(st, msg + HS_RESP_EPHEMERAL, eph_private) ||
 	    hs_mix_dh(st, eph_private, initiation + HS_INIT_EPHEMERAL) ||
 	    hs_mix_dh(st, eph_private, keys->remote_public) ||
+	    hs_mix_psk(st, keys->psk) ||
 	    noise_encrypt_and_hash(st, msg + HS_RESP_EMPTY, NULL, 0))
 		return -1;
 	return 0;
@@ -183,9 +199,10 @@ int handshake_read_response(struct noise_state *st, const uint8_t msg[HS_RESPONS
 	const uint8_t *eph = msg + HS_RESP_EPHEMERAL;
 	uint8_t empty[1];
 
-	if (noise_mix_hash(st, eph, HS_KEY_LEN) ||
+	if (hs_mix_ephemeral(st, eph) ||
 	    hs_mix_dh(st, eph_private, eph) ||
 	    hs_mix_dh(st, keys->local_private, eph) ||
+	    hs_mix_psk(st, keys->psk) ||
 	    noise_decrypt_and_hash(st, empty, msg + HS_RESP_EMPTY, NOISE_TAG_LEN))
 		return -1;
 	return 0;

@@ -1,5 +1,5 @@
 /*
- * Handshake messages 1 and 2 (PROTOCOL.md): the Noise IK steps, the wire
+ * Handshake messages 1 and 2 (PROTOCOL.md): the Noise IKpsk2 steps, the wire
  * layout, mac1 and mac2. Pure functions: every key, ephemeral, index and
  * timestamp is a parameter, so the known-answer vectors can be replayed.
  * State and policy (peers, indices, replay of timestamps) live in proto.c.
@@ -58,6 +58,7 @@ struct hs_keys {
 	const uint8_t *local_public;
 	const uint8_t *remote_public;
 	const uint8_t *static_static;	/* DH(s, S), precomputed */
+	const uint8_t *psk;		/* the pair's pre-shared key; NULL: none */
 };
 
 /* Message 1 without its macs; st starts as the initial state (with the

@@ -6,8 +6,8 @@
 
 #include "noise.h"
 
-static const char noise_protocol_name[] = "Noise_IK_25519_ChaChaPoly_BLAKE2b";
-static const char noise_prologue[] = "ovpn v1";
+static const char noise_protocol_name[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b";
+static const char noise_prologue[] = "ovpn v2";
 
 static int hash_two(uint8_t out[NOISE_HASH_LEN], const uint8_t *a, size_t a_len,
 		    const uint8_t *b, size_t b_len)
@@ -56,8 +56,10 @@ out:
 	return ret;
 }
 
-int noise_hkdf2(uint8_t out1[NOISE_HASH_LEN], uint8_t out2[NOISE_HASH_LEN],
-		const uint8_t ck[NOISE_HASH_LEN], const uint8_t *ikm, size_t ikm_len)
+/* HKDF(ck, ikm) with n (2 or 3) outputs of HASHLEN bytes: out[i] =
+ * HMAC(temp, out[i-1] || i), out[0] from the empty string. */
+static int hkdf(uint8_t *const out[], int n, const uint8_t ck[NOISE_HASH_LEN],
+		const uint8_t *ikm, size_t ikm_len)
 {
 	uint8_t temp[NOISE_HASH_LEN];
 	uint8_t buf[NOISE_HASH_LEN + 1];
@@ -66,17 +68,27 @@ int noise_hkdf2(uint8_t out1[NOISE_HASH_LEN], uint8_t out2[NOISE_HASH_LEN],
 	if (noise_hmac(temp, ck, NOISE_HASH_LEN, ikm, ikm_len))
 		goto out;
 	buf[0] = 0x01;
-	if (noise_hmac(out1, temp, sizeof(temp), buf, 1))
+	if (noise_hmac(out[0], temp, sizeof(temp), buf, 1))
 		goto out;
-	memcpy(buf, out1, NOISE_HASH_LEN);
-	buf[NOISE_HASH_LEN] = 0x02;
-	if (noise_hmac(out2, temp, sizeof(temp), buf, sizeof(buf)))
-		goto out;
+	for (int i = 1; i < n; i++) {
+		memcpy(buf, out[i - 1], NOISE_HASH_LEN);
+		buf[NOISE_HASH_LEN] = (uint8_t)(i + 1);
+		if (noise_hmac(out[i], temp, sizeof(temp), buf, sizeof(buf)))
+			goto out;
+	}
 	ret = 0;
 out:
 	sodium_memzero(temp, sizeof(temp));
 	sodium_memzero(buf, sizeof(buf));
 	return ret;
+}
+
+int noise_hkdf2(uint8_t out1[NOISE_HASH_LEN], uint8_t out2[NOISE_HASH_LEN],
+		const uint8_t ck[NOISE_HASH_LEN], const uint8_t *ikm, size_t ikm_len)
+{
+	uint8_t *const out[] = { out1, out2 };
+
+	return hkdf(out, 2, ck, ikm, ikm_len);
 }
 
 int noise_init(struct noise_state *st)
@@ -117,6 +129,26 @@ int noise_mix_key(struct noise_state *st, const uint8_t *ikm, size_t len)
 	ret = 0;
 out:
 	sodium_memzero(ck, sizeof(ck));
+	sodium_memzero(k, sizeof(k));
+	return ret;
+}
+
+int noise_mix_key_and_hash(struct noise_state *st, const uint8_t *ikm, size_t len)
+{
+	uint8_t ck[NOISE_HASH_LEN], th[NOISE_HASH_LEN], k[NOISE_HASH_LEN];
+	uint8_t *const out[] = { ck, th, k };
+	int ret = -1;
+
+	if (hkdf(out, 3, st->ck, ikm, len) || noise_mix_hash(st, th, sizeof(th)))
+		goto out;
+	memcpy(st->ck, ck, NOISE_HASH_LEN);
+	memcpy(st->k, k, NOISE_KEY_LEN);
+	st->n = 0;
+	st->has_key = true;
+	ret = 0;
+out:
+	sodium_memzero(ck, sizeof(ck));
+	sodium_memzero(th, sizeof(th));
 	sodium_memzero(k, sizeof(k));
 	return ret;
 }

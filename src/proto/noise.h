@@ -1,5 +1,5 @@
 /*
- * Noise (rev. 34) symmetric state for Noise_IK_25519_ChaChaPoly_BLAKE2b:
+ * Noise (rev. 34) symmetric state for Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b:
  * HASHLEN 64, HMAC-BLAKE2b (block 128) for HKDF, ChaCha20-Poly1305 (IETF)
  * with nonce 4 zero bytes || LE64(n). No I/O, no allocation.
  */
@@ -35,6 +35,8 @@ int noise_hkdf2(uint8_t out1[NOISE_HASH_LEN], uint8_t out2[NOISE_HASH_LEN],
 int noise_init(struct noise_state *st);
 int noise_mix_hash(struct noise_state *st, const uint8_t *data, size_t len);
 int noise_mix_key(struct noise_state *st, const uint8_t *ikm, size_t len);
+/* The psk token: ck, temp_h, k = HKDF(ck, ikm, 3); MixHash(temp_h). */
+int noise_mix_key_and_hash(struct noise_state *st, const uint8_t *ikm, size_t len);
 /* out gets len + 16 bytes (len when no key yet); out may not overlap in. */
 int noise_encrypt_and_hash(struct noise_state *st, uint8_t *out,
 			   const uint8_t *in, size_t len);

@@ -248,6 +248,37 @@ static void authenticated_received(struct proto_peer *peer)
 	peer->unanswered_armed = false;
 }
 
+static bool psk_differs(const struct proto_peer *peer, const uint8_t *psk)
+{
+	if (!psk || !peer->has_psk)
+		return (psk != NULL) != peer->has_psk;
+	return sodium_memcmp(peer->psk, psk, PROTO_KEY_LEN) != 0;
+}
+
+bool proto_peer_set_psk(struct proto_peer *peer, const uint8_t *psk, uint64_t now)
+{
+	bool had_state = peer->current || peer->previous || peer->next || peer->hs.in_flight;
+
+	if (!psk_differs(peer, psk))
+		return false;
+	if (psk)
+		memcpy(peer->psk, psk, PROTO_KEY_LEN);
+	else
+		sodium_memzero(peer->psk, PROTO_KEY_LEN);
+	peer->has_psk = psk != NULL;
+	if (!had_state)
+		return false;
+	hs_clear(peer);
+	kp_free(peer, &peer->current);
+	kp_free(peer, &peer->previous);
+	kp_free(peer, &peer->next);
+	peer->keepalive_after_handshake = false;
+	peer->passive_armed = false;
+	peer->want_handshake = false;
+	want_handshake(peer, now);
+	return true;
+}
+
 static void peer_sent(struct proto_peer *peer, uint64_t now)
 {
 	peer->sent_any = true;
@@ -354,6 +385,7 @@ static struct hs_keys peer_keys(const struct proto_peer *peer)
 		.local_public = peer->host->public_key,
 		.remote_public = peer->public_key,
 		.static_static = peer->static_static,
+		.psk = peer->has_psk ? peer->psk : NULL,
 	};
 }
 
@@ -536,7 +568,8 @@ enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *
 		goto out;
 	p = e->peer;
 	*peer = p;
-	why = DROP_HS_INVALID;
+	/* Not opened: a pre-shared key that differs (or a forgery). */
+	why = DROP_HS_PSK_MISMATCH;
 	if (response_read(p, msg, &keys))
 		goto out;
 	local = p->hs.local.index;

@@ -6,7 +6,7 @@
  *
  * Time: `now` is CLOCK_MONOTONIC in nanoseconds (uint64_t) everywhere.
  * Only the TAI64N timestamp of an initiation is wall-clock time, which
- * the caller encodes with tai64n_encode() from CLOCK_REALTIME.
+ * the caller encodes with tai64n_encode_coarse() from CLOCK_REALTIME.
  *
  * Daemon's use:
  *   tun packet  -> proto_seal(); PROTO_SEAL_NO_SESSION: queue it (bounded,
@@ -85,6 +85,8 @@ struct proto_peer {
 	uint8_t public_key[PROTO_KEY_LEN];
 	uint8_t static_static[PROTO_KEY_LEN];	/* DH(s, S), precomputed */
 	uint8_t mac1_key[PROTO_KEY_LEN];	/* mac1_key(peer key): for what we send */
+	uint8_t psk[PROTO_KEY_LEN];		/* the pair's pre-shared key, if has_psk */
+	bool has_psk;
 	struct noise_state initial;		/* state for initiations we send */
 	uint8_t latest_timestamp[TAI64N_LEN];	/* greatest accepted from the peer */
 	uint8_t cookie[HS_COOKIE_LEN];		/* from a cookie reply, for mac2 */
@@ -144,6 +146,12 @@ int proto_peer_init(struct proto_peer *peer, struct proto_host *host,
 		    const uint8_t public_key[PROTO_KEY_LEN], void *owner);
 /* Ends every session and handshake, unlinks indices, wipes all keys. */
 void proto_peer_free(struct proto_peer *peer);
+/* The pair's pre-shared key (NULL: none, which the protocol writes as 32
+ * zero bytes). A key other than the one in use ends the sessions and the
+ * handshake made under the old one and wants a handshake under the new:
+ * then true (the caller reschedules the peer). The timestamp replay
+ * protection stays. */
+bool proto_peer_set_psk(struct proto_peer *peer, const uint8_t *psk, uint64_t now);
 
 /* Seal in place (layout in keypair.h: 16 bytes headroom, plaintext of len
  * bytes at buf + 16, KEYPAIR_TAILROOM after it); len 0 is a keepalive.

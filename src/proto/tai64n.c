@@ -14,6 +14,11 @@ void tai64n_encode(uint8_t out[TAI64N_LEN], uint64_t secs, uint32_t nsec)
 		out[8 + i] = (uint8_t)(nsec >> (24 - 8 * i));
 }
 
+void tai64n_encode_coarse(uint8_t out[TAI64N_LEN], uint64_t secs, uint32_t nsec)
+{
+	tai64n_encode(out, secs, nsec & ~((UINT32_C(1) << 24) - 1));
+}
+
 int tai64n_compare(const uint8_t a[TAI64N_LEN], const uint8_t b[TAI64N_LEN])
 {
 	return memcmp(a, b, TAI64N_LEN);

@@ -18,7 +18,8 @@ kill -0 "$pid" || fail "pidfile names no running process"
 say "detached: pid $pid, tun up before the command returned"
 
 # A second daemon on the same port fails: non-zero, the reason on stderr.
-sed 's/ovpn-x/ovpn-x2/; s/x\.sock/x2.sock/' "$TMP/x.conf" >"$TMP/x2.conf"
+# (Its peer's route is another prefix: the same one would be refused first.)
+sed 's/ovpn-x/ovpn-x2/; s/x\.sock/x2.sock/; s|10\.77\.0\.2/32|10.77.0.99/32|' "$TMP/x.conf" >"$TMP/x2.conf"
 nsx X "$SRC/ovpnd" -c "$TMP/x2.conf" 2>"$TMP/fail.err"; rc=$?
 [ "$rc" != 0 ] || fail "a failing detached start exited 0"
 grep -q 'port 51820' "$TMP/fail.err" || fail "no reason on stderr: $(cat "$TMP/fail.err")"

@@ -72,6 +72,23 @@ bad_input "${good:0:43}A\n" "no padding"
 [ "$("$KG" --pubkey < priv.txt)" ] || fail "a good key was refused"
 printf '%s' "$good" | "$KG" --pubkey > /dev/null || fail "a key without newline was refused"
 
+# --psk: 32 random bytes in base64 (wg genpsk's form), printed, or written
+# to a file 0600 whatever the umask, with no .pub and nothing on stdout
+p1=$("$KG" --psk 2>/dev/null) || fail "--psk failed"
+b64_ok "$p1" || fail "--psk printed no key: $p1"
+[ "$p1" != "$("$KG" --psk 2>/dev/null)" ] || fail "two --psk runs gave the same key"
+( umask 000; "$KG" --psk -o s.psk > out.txt ) || fail "--psk -o s.psk failed"
+[ "$(mode s.psk)" = 600 ] || fail "s.psk mode $(mode s.psk) under umask 000, want 600"
+[ ! -s out.txt ] || fail "--psk -o printed something: $(cat out.txt)"
+[ ! -e s.psk.pub ] || fail "--psk -o wrote a .pub"
+b64_ok "$(cat s.psk)" || fail "s.psk is not one key: $(wc -c < s.psk) bytes"
+old=$(cat s.psk)
+"$KG" --psk -o s.psk > /dev/null 2> err && fail "--psk overwrote s.psk without --force"
+grep -q 'already exists' err || fail "--psk: no 'already exists' message: $(cat err)"
+"$KG" --psk -o s.psk --force || fail "--psk --force failed"
+[ "$(cat s.psk)" != "$old" ] || fail "--psk --force kept the old key"
+"$KG" --psk --pubkey > /dev/null 2>&1; [ $? = 2 ] || fail "--psk --pubkey did not exit 2"
+
 # wireguard-tools interop, both ways
 command -v wg > /dev/null 2>&1 || skip "wg (wireguard-tools) not installed"
 w=$(wg genkey)
@@ -81,6 +98,9 @@ o=$("$KG" 2>/dev/null)
 [ "$(printf '%s\n' "$o" | wg pubkey)" = "$(printf '%s\n' "$o" | "$KG" --pubkey)" ] ||
 	fail "ovpn-keygen | wg pubkey differs from ovpn-keygen --pubkey"
 [ "$(wg pubkey < a.key)" = "$(cat a.key.pub)" ] || fail "wg pubkey of a key file differs from .pub"
+# wg genpsk and ovpn-keygen --psk write the same form (ovpnd -t reads both below)
+( umask 077; wg genpsk > w.psk ) || fail "wg genpsk failed"
+b64_ok "$(cat w.psk)" || fail "wg genpsk output is not 44 base64 characters"
 
 # ovpnd -t: a good config passes, a bad one names file and line, exit 78
 D=$SRC/ovpnd
@@ -103,6 +123,19 @@ sed 's|10.77.0.2/32|10.77.0.2/24|' good.conf > bad.conf
 [ "$rc" = 78 ] || fail "ovpnd -t on a bad config: exit $rc, want 78"
 grep -q "bad.conf:6: allowed-ips: .*'10.77.0.2/24'" err || fail "no FILE:LINE message: $(cat err)"
 [ ! -s out.txt ] || fail "bad config printed on stdout: $(cat out.txt)"
+
+# a peer's preshared-key-file: ours and wg's load; a 0644 one names FILE:LINE
+for f in s.psk w.psk; do
+	sed "s|^    allowed-ips|    preshared-key-file = \"$TMP/$f\"\n&|" good.conf > psk.conf
+	"$D" -t -c psk.conf > /dev/null 2> err || fail "ovpnd -t with $f: $(cat err)"
+done
+cp s.psk open.psk; chmod 644 open.psk
+sed "s|^    allowed-ips|    preshared-key-file = \"$TMP/open.psk\"\n&|" good.conf > psk.conf
+"$D" -t -c psk.conf > /dev/null 2> err; rc=$?
+[ "$rc" = 78 ] || fail "ovpnd -t with a 0644 psk: exit $rc, want 78"
+grep -q "psk.conf:6: preshared-key-file: .*open.psk: permissions 0644" err ||
+	fail "no FILE:LINE message for a 0644 psk: $(cat err)"
+grep -q "$(cut -c1-20 open.psk)" err && fail "the error quotes the psk"
 
 # the annotated example stays a valid config (with our key and accounts)
 sed -e "s|/etc/ovpn/keys/host.key|$TMP/a.key|" -e 's|"ovpn"|"root"|' \

@@ -57,8 +57,9 @@ echo "$r6" | grep -q "^fd77:0:0:1::/64 dev $TUN " || fail "v6 route: $r6"
 ip -n "$NS" route get 10.77.5.3 | grep -q "dev $TUN" || fail "route get 10.77.5.3"
 ip -n "$NS" -6 route get fd77:0:0:1::3 | grep -q "dev $TUN" || fail "route get fd77:0:0:1::3"
 
-# a route that is already there is tolerated
-run again route-add $TUN 10.77.5.0/24 || fail "re-adding a route: $(cat "$TMP/again.log")"
+# a route that is already there is refused (EEXIST: the daemon names the
+# config line), never silently "kept"
+run again route-add $TUN 10.77.5.0/24 && fail "re-adding an existing route succeeded"
 [ "$(ip -n "$NS" -4 route show 10.77.5.0/24 | wc -l)" = 1 ] || fail "duplicate route"
 # add then delete one of ours, v4 and v6
 run add4 route-add $TUN 10.77.7.0/24 || fail "route-add: $(cat "$TMP/add4.log")"

@@ -25,6 +25,7 @@ peer "$peer" {
     public-key  = "$(pubkey "$peer")"
     ${ep:+endpoint    = \"$ep\"}
     allowed-ips = {$allowed}
+    ${ROUTES:+routes      = $ROUTES}
 }
 CONF
 	chmod 644 "$TMP/$n.conf"
@@ -62,8 +63,10 @@ stop_pid "$py" || fail "Y did not exit cleanly"
 : >"$TMP/ovpnd-X.log"; : >"$TMP/ovpnd-Y.log"
 
 # (2) both sides send the other's underlay address into their tunnel
-conf x x y 192.0.2.2:51820 10.77.0.1 10.77.0.2/32 192.0.2.0/24
-conf y y x "" 10.77.0.2 10.77.0.1/32 192.0.2.0/24
+# (routes = false: a route to the underlay's prefix exists on the veth, and
+# the daemon refuses to add one that does; the loop routes come below.)
+ROUTES=false conf x x y 192.0.2.2:51820 10.77.0.1 10.77.0.2/32 192.0.2.0/24
+ROUTES=false conf y y x "" 10.77.0.2 10.77.0.1/32 192.0.2.0/24
 start_ovpnd X "$TMP/x.conf"; px=$OVPND_PID
 start_ovpnd Y "$TMP/y.conf"; py=$OVPND_PID
 ping_ok X 10.77.0.2 || fail "no ping through the tunnel"

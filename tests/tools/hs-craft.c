@@ -36,7 +36,7 @@ static int make_initiation(const char *pub_b64, uint8_t out[HS_INITIATION_LEN])
 		return -1;
 	randombytes_buf(priv, sizeof(priv));
 	clock_gettime(CLOCK_REALTIME, &now);
-	tai64n_encode(ts, (uint64_t)now.tv_sec, (uint32_t)now.tv_nsec);
+	tai64n_encode_coarse(ts, (uint64_t)now.tv_sec, (uint32_t)now.tv_nsec);
 	if (proto_host_init(&host, priv, NULL, 4, NULL, NULL) < 0 ||
 	    proto_peer_init(&peer, &host, pub, NULL) < 0 ||
 	    proto_create_initiation(&peer, 1, ts, 0, out) < 0)

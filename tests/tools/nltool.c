@@ -16,6 +16,7 @@
 #include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -100,6 +101,23 @@ static int hold_args(struct hold *h, int argc, char **argv)
 	return 0;
 }
 
+/* Routes in the main table, with the signature of the address calls. */
+static int route_add_main(struct nl *nl, int ifindex, int family, const uint8_t *dst,
+			  uint8_t plen)
+{
+	const struct nl_route r = { ifindex, family, dst, plen, RT_TABLE_MAIN };
+
+	return nl_route_add(nl, &r);
+}
+
+static int route_del_main(struct nl *nl, int ifindex, int family, const uint8_t *dst,
+			  uint8_t plen)
+{
+	const struct nl_route r = { ifindex, family, dst, plen, RT_TABLE_MAIN };
+
+	return nl_route_del(nl, &r);
+}
+
 static int hold_setup(struct nl *nl, struct hold *h, int ifindex)
 {
 	if (nl_link_set_mtu(nl, ifindex, h->mtu))
@@ -111,7 +129,7 @@ static int hold_setup(struct nl *nl, struct hold *h, int ifindex)
 	if (nl_link_set_up(nl, ifindex))
 		return -1;
 	for (int i = 0; i < h->nroutes; i++)
-		if (nl_route_add(nl, ifindex, h->routes[i].family,
+		if (route_add_main(nl, ifindex, h->routes[i].family,
 				 h->routes[i].addr, h->routes[i].plen))
 			return -1;
 	return 0;
@@ -165,7 +183,7 @@ static int cmd_hold(struct nl *nl, int argc, char **argv, const sigset_t *old)
 	hold_wait(old);
 	ret = 0;
 	for (int i = 0; i < h.nroutes; i++)
-		if (nl_route_del(nl, ifindex, h.routes[i].family,
+		if (route_del_main(nl, ifindex, h.routes[i].family,
 				 h.routes[i].addr, h.routes[i].plen))
 			ret = 1;
 	printf("%s\n", ret ? "routes not all deleted" : "routes deleted");
@@ -181,7 +199,7 @@ static int cmd_prefix(struct nl *nl, const char *cmd, int ifindex,
 		const char *name;
 		int (*fn)(struct nl *, int, int, const uint8_t *, uint8_t);
 	} cmds[] = {
-		{ "route-add", nl_route_add }, { "route-del", nl_route_del },
+		{ "route-add", route_add_main }, { "route-del", route_del_main },
 		{ "addr-add", nl_addr_add }, { "addr-del", nl_addr_del },
 	};
 	struct prefix p;

@@ -17,27 +17,46 @@
 #define VEC_RESP_INDEX 0x55667788u
 #define SEC TIMERS_NS_PER_SEC
 
+/* PROTOCOL.md version 2. The first handshake has the pre-shared key
+ * 0x21..0x40 (vec_psk); data and keepalive are sealed under its keys. */
 static const char vec_initiation[] =
 	"0100000044332211883186b800b41d5cf0429695da9b3cc4f328ebcd184a6e482fa578c1"
-	"03f06c77ea46fec0bee3ce0e052ec0cfad8ea652235164c7c9730cd3671b131e60a74e00"
-	"cf273b97ff7efd7a00c9bb790783895b283dd5473997764c4a27743824ceafd45a6718ea"
-	"44d8fd82c938f9f52799424bcb6be4986ead9474ec0b365700000000000000000000000000000000";
+	"03f06c7747b029888b9d545e5b3f2f47151baf03c020abd65e1f9c387d77084760bae34d"
+	"44f11065a4937ea8f472080327da4823880116973dbe4dd61ac870ada888a59e4e392b22"
+	"901583aab50ee22e75ebad06cc0f65adf40735bc1f7aac6d000000000000000000000000"
+	"00000000";
 static const char vec_response[] =
 	"0200000088776655443322113a553d74792d727efa9b9a4cde3da1ad93f1a2d0c09cb639"
-	"b1a3c0fda14cbe24275ac0ca1ac92e0a218aa64586dc36fb74dec88b77dde3949751600a"
-	"b864266a00000000000000000000000000000000";
+	"b1a3c0fda14cbe248fa845957cc4c202fab3e53010faae2e121ea9470b79b1d4a809fb7a"
+	"53dc97a200000000000000000000000000000000";
 static const char vec_key_i2r[] =
-	"7e491560f02130497f1a2199147f276b2d77aeff307ffdcd894b3964c0323ce9";
+	"e87254ed56084e1b37cb83c254063a67673e4e9f1e9698a599393e2234ff12ba";
 static const char vec_key_r2i[] =
-	"7b5854a5f6a3f6557bff8747c9152493ef1b8752bbd88cc067bd8758f098998b";
+	"9381012ad0049548f4512e6d55ad8e94f2531545e2d8575d32ff3e47e9096303";
 static const char vec_inner_head[] = "450000540000400040010000c6130001c6130002";
 static const char vec_data[] =
-	"04000000887766550000000000000000069b91cd3caa78dd714ebe1b56b59edda0ea7670"
-	"d3a9fae5565d6c8ba48d36947cb1946b924068e491cf2475a45cda7fafbedcc35558ad3c"
-	"9bffa643df76777afdc5abc133eb24741cbfd0bc25e6b4cee4049dedca102cabee92d2a3"
-	"337a99177e9112c7bf0fa9a9c2f16b3c6005b909";
+	"040000008877665500000000000000005e69299b039dff9b0f78e0cbfdaaf5ed388a7b10"
+	"d0f03d63ccd869e2c7827d2ccc05145f86f3218d5620b15346107ff424fb5d68044c017d"
+	"a0c4f1bdf025df9c750f9094e0355ee15d1a04de86cf3b004e58b5c931d0a0da94ba004b"
+	"e601294f13a833ec1797dc6899df13c5a653e82d";
 static const char vec_keepalive[] =
-	"04000000443322110700000000000000e80ccf476900909f91f6f0a2d4625c8f";
+	"04000000443322110700000000000000a5cf127132bf2460e862bcb3a3b59e2c";
+/* The second handshake, with no pre-shared key (32 zero bytes). */
+static const char vec_initiation_nopsk[] =
+	"0100000044332211883186b800b41d5cf0429695da9b3cc4f328ebcd184a6e482fa578c1"
+	"03f06c7747b029888b9d545e5b3f2f47151baf03c020abd65e1f9c387d77084760bae34d"
+	"44f11065a4937ea8f472080327da4823880116973dbe4dd61ac870ada888a59e4e392b22"
+	"901583aab50ee22e75ebad06cc0f65adf40735bc1f7aac6d000000000000000000000000"
+	"00000000";
+static const char vec_response_nopsk[] =
+	"0200000088776655443322113a553d74792d727efa9b9a4cde3da1ad93f1a2d0c09cb639"
+	"b1a3c0fda14cbe24c6b9eb8101b7ace271d3bb04996582ca388cd3e7b12899d2eb6ae584"
+	"d7fe59e100000000000000000000000000000000";
+static const char vec_key_i2r_nopsk[] =
+	"9aff595267179777f5e4030467c45544b74aefe79a1b245a6036df808290d7ac";
+static const char vec_key_r2i_nopsk[] =
+	"d02ccbfe96304d669b8217b8a46e07c9262ab40b27edcfe4e62dcc197299ee09";
+static const char vec_timestamp_coarse[] = "400000006926430007000000";
 static const char vec_ini_public[] =
 	"07a37cbc142093c8b755dc1b10e86cb426374ad16aa853ed0bdfc0b2b86d1c7c";
 static const char vec_resp_public[] =
@@ -76,9 +95,23 @@ static inline struct proto_peer *pair_lookup(void *ctx, const uint8_t *public_ke
 	return sodium_memcmp(peer->public_key, public_key, 32) ? NULL : peer;
 }
 
+/* The pre-shared key of the first vector handshake. */
+static inline void vec_psk(uint8_t psk[32])
+{
+	key_run(psk, 0x21);
+}
+
+/* Both sides' pre-shared key (NULL: none). */
+static inline void pair_set_psk(struct pair *p, const uint8_t *psk)
+{
+	proto_peer_set_psk(&p->ip, psk, 0);
+	proto_peer_set_psk(&p->rp, psk, 0);
+}
+
+/* Two hosts with the vector keys and the vector pre-shared key. */
 static inline void pair_init(struct pair *p, const struct proto_timers *t)
 {
-	uint8_t ipriv[32], rpriv[32];
+	uint8_t ipriv[32], rpriv[32], psk[32];
 
 	if (sodium_init() < 0)
 		exit(99);
@@ -92,6 +125,8 @@ static inline void pair_init(struct pair *p, const struct proto_timers *t)
 		fprintf(stderr, "pair_init failed\n");
 		exit(99);
 	}
+	vec_psk(psk);
+	pair_set_psk(p, psk);
 }
 
 static inline void pair_free(struct pair *p)
@@ -102,6 +137,8 @@ static inline void pair_free(struct pair *p)
 	proto_host_free(&p->rh);
 }
 
+/* The clock reading behind the vector timestamp, exact (the sender's
+ * form, tai64n_encode_coarse, is vec_timestamp_coarse). */
 static inline void vec_timestamp(uint8_t ts[TAI64N_LEN])
 {
 	tai64n_encode(ts, 0x69264300, 0x075bcd15);
@@ -116,7 +153,7 @@ static inline int pair_initiate(struct pair *p, uint64_t now, uint32_t bump,
 	int rc;
 
 	key_run(eph, 0x81);
-	tai64n_encode(ts, 0x69264300 + (uint64_t)bump, 0x075bcd15);
+	tai64n_encode_coarse(ts, 0x69264300 + (uint64_t)bump, 0x075bcd15);
 	vec_rng_arm(&p->ih, &p->irng, eph, VEC_INI_INDEX);
 	rc = proto_create_initiation(&p->ip, now, ts, 0, m1);
 	vec_rng_disarm(&p->irng);

@@ -40,6 +40,8 @@ static const char *str(const char *s)
 
 static char tmpdir[] = "/tmp/test_conf.XXXXXX";
 static char conf_path[256], key_path[256], open_key_path[256], junk_key_path[256];
+static char psk_path[256], psk_other_owner_path[256];
+static uint8_t psk[KEY_LEN];
 static char pub_a[KEY_BASE64_SIZE], pub_b[KEY_BASE64_SIZE], pub_own[KEY_BASE64_SIZE];
 static uint8_t priv_own[KEY_LEN], key_a[KEY_LEN], key_b[KEY_LEN], key_own[KEY_LEN];
 static char errors[MAX_ERRORS][1024];
@@ -64,13 +66,15 @@ static void append(char *out, size_t size, const char *s, size_t n)
 }
 
 /* @KEY@ our key file, @OPEN@ a 0644 key file, @JUNK@ a malformed one,
+ * @PSK@ a pre-shared key file, @PSKUID@ one owned by another account,
  * @A@ @B@ @OWN@ public keys. */
 static void expand(const char *tmpl, char *out, size_t size)
 {
 	static const struct { const char *tag; const char *value; } subst[] = {
 		{ "@KEY@", key_path }, { "@OPEN@", open_key_path },
 		{ "@JUNK@", junk_key_path }, { "@A@", pub_a }, { "@B@", pub_b },
-		{ "@OWN@", pub_own },
+		{ "@OWN@", pub_own }, { "@PSKUID@", psk_other_owner_path },
+		{ "@PSK@", psk_path },
 	};
 	const size_t n = sizeof(subst) / sizeof(subst[0]);
 
@@ -137,6 +141,7 @@ static void expect_error(const char *name, const char *tmpl, unsigned line,
 		dump_errors(name);
 }
 
+#define HEAD_FMT "private-key-file = \"%s\"\nuser = \"root\"\ngroup = \"root\"\n"
 #define HEAD "private-key-file = \"@KEY@\"\nuser = \"root\"\ngroup = \"root\"\n"
 
 static const char full_conf[] =
@@ -384,6 +389,10 @@ static void test_endpoints(void)
 		{ "-bad.example:51820", "not a valid host name" },
 		{ "bad_host.example:51820", "not a valid host name" },
 		{ ":51820", "no host" },
+		{ "[fe80::1%]:51820", "zone after '%'" },
+		{ "[fe80::1%eth 0]:51820", "zone after '%'" },
+		{ "[fe80::1%averyveryverylongname]:51820", "zone after '%'" },
+		{ "[fe80::g%eth0]:51820", "not an IPv6 address" },
 	};
 	char tmpl[512];
 
@@ -406,6 +415,10 @@ static void test_endpoint_good(void)
 	CHECK_EQ(endpoint_parse("[::1]:51820", host, &port, NULL), 0);
 	CHECK(!strcmp(host, "::1") && port == 51820);
 	CHECK_EQ(endpoint_parse("localhost:80", host, &port, NULL), 0);
+	CHECK_EQ(endpoint_parse("[fe80::1%eth0]:51820", host, &port, NULL), 0);
+	CHECK(!strcmp(host, "fe80::1%eth0") && port == 51820);
+	CHECK_EQ(endpoint_parse("[fe80::2%3]:1", host, &port, NULL), 0);
+	CHECK(!strcmp(host, "fe80::2%3") && port == 1);
 }
 
 static void test_cross_peer(void)
@@ -565,6 +578,127 @@ static void test_many_peers(void)
 	conf_free(&c);
 }
 
+/* preshared-key-file: read like the private key, strict, never quoted. */
+static void test_psk(void)
+{
+	char b64[KEY_BASE64_SIZE];
+	struct conf c;
+
+	CHECK(load_text(HEAD "peer \"A\" {\n  public-key = \"@A@\"\n"
+			"  preshared-key-file = \"@PSK@\"\n}\n" "peer \"B\" {\n"
+			"  public-key = \"@B@\"\n}\n", &c) == 0);
+	if (n_errors)
+		dump_errors("psk");
+	CHECK(c.n_peers == 2 && c.peers[0].has_psk && !c.peers[1].has_psk);
+	CHECK(!memcmp(c.peers[0].psk, psk, KEY_LEN) && sodium_is_zero(c.peers[1].psk, KEY_LEN));
+	CHECK(c.peers[0].preshared_key_file && !strcmp(c.peers[0].preshared_key_file, psk_path));
+	CHECK(!c.peers[1].preshared_key_file);
+	conf_free(&c);
+	expect_error("psk open", HEAD "peer \"A\" {\n  public-key = \"@A@\"\n"
+		     "  preshared-key-file = \"@OPEN@\"\n}\n", 6, "preshared-key-file", NULL,
+		     "chmod 600");
+	CHECK_STR_CONTAINS(str(errors[0]), "pre-shared key");
+	expect_error("psk junk", HEAD "peer \"A\" {\n  public-key = \"@A@\"\n\n"
+		     "  preshared-key-file = \"@JUNK@\"\n}\n", 7, "preshared-key-file", NULL,
+		     "not a key");
+	CHECK(strstr(errors[0], "AQIDBAUG") == NULL);
+	CHECK_STR_CONTAINS(str(errors[0]), "peer \"A\"");
+	expect_error("psk missing", HEAD "peer \"A\" {\n  public-key = \"@A@\"\n"
+		     "  preshared-key-file = \"/nonexistent/psk\"\n}\n", 6,
+		     "preshared-key-file", NULL, "/nonexistent/psk: cannot open");
+	expect_error("psk empty", HEAD "peer \"A\" {\n  public-key = \"@A@\"\n"
+		     "  preshared-key-file = \"\"\n}\n", 6, "preshared-key-file", "", "empty");
+	key_to_base64(b64, psk);
+	for (int i = 0; i < n_errors && i < MAX_ERRORS; i++)
+		CHECK(strstr(errors[i], b64) == NULL);
+	if (geteuid() == 0) {
+		struct passwd *nobody = getpwnam("nobody");
+
+		expect_error("psk owner", HEAD "peer \"A\" {\n  public-key = \"@A@\"\n"
+			     "  preshared-key-file = \"@PSKUID@\"\n}\n", 6,
+			     "preshared-key-file", NULL, "owned by uid 4242");
+		/* The daemon's own account may own it: it re-reads it on reload. */
+		CHECK(nobody && chown(psk_other_owner_path, nobody->pw_uid, 0) == 0);
+		CHECK(load_text("private-key-file = \"@KEY@\"\nuser = \"nobody\"\n"
+				"group = \"root\"\npeer \"A\" {\n  public-key = \"@A@\"\n"
+				"  preshared-key-file = \"@PSKUID@\"\n}\n", &c) == 0);
+		if (n_errors)
+			dump_errors("psk owned by the daemon's account");
+		CHECK(c.n_peers == 1 && c.peers[0].has_psk);
+		conf_free(&c);
+	}
+	for (int i = 0; i < n_errors && i < MAX_ERRORS; i++)
+		CHECK(strstr(errors[i], b64) == NULL);
+}
+
+/* A file of `size` bytes: the usual head, then lines of `width` bytes
+ * (a comment padded with spaces), the last one cut to fit. */
+static void write_padded(size_t size, size_t width)
+{
+	char *text = malloc(size + 1);
+	size_t len;
+	FILE *f;
+
+	if (!text)
+		exit(99);
+	len = (size_t)snprintf(text, size + 1, HEAD_FMT, key_path);
+	while (len < size) {
+		size_t n = size - len < width + 1 ? size - len : width + 1;
+
+		memset(text + len, ' ', n);
+		text[len] = '#';
+		text[len + n - 1] = '\n';
+		len += n;
+	}
+	f = fopen(conf_path, "w");
+	if (!f || fwrite(text, 1, size, f) != size || fclose(f) == EOF)
+		exit(99);
+	free(text);
+}
+
+static double cpu_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Lines up to 4096 bytes and files up to 2 MiB load, and quickly (the
+ * lexer is quadratic in a line's length); one byte more is one error. */
+static void test_size_limits(void)
+{
+	const size_t cap = 2 * 1024 * 1024;
+	struct conf c;
+	double t0, secs;
+
+	write_padded(cap, 4096);
+	n_errors = 0;
+	t0 = cpu_seconds();
+	CHECK_EQ(conf_load(conf_path, &c), 0);
+	secs = cpu_seconds() - t0;
+	printf("# %zu bytes in lines of 4096 checked in %.3f s of CPU\n", cap, secs);
+#ifndef SANITIZED
+	CHECK(secs < 0.1);
+#endif
+	conf_free(&c);
+
+	write_padded(cap + 1, 80);
+	n_errors = 0;
+	CHECK_EQ(conf_load(conf_path, &c), -1);
+	CHECK_EQ(n_errors, 1);
+	CHECK_STR_CONTAINS(str(errors[0]), "larger than 2097152 bytes");
+
+	write_padded(4096 * 3, 4097);
+	n_errors = 0;
+	t0 = cpu_seconds();
+	CHECK_EQ(conf_load(conf_path, &c), -1);
+	CHECK_EQ(n_errors, 1);
+	CHECK(cpu_seconds() - t0 < 0.1);
+	/* the head is 3 lines: the first long line is line 4 */
+	CHECK_STR_CONTAINS(str(errors[0]), ":4: line longer than 4096 bytes (4097)");
+}
+
 static void make_keys(void)
 {
 	char errbuf[KEY_ERRBUF_SIZE];
@@ -582,6 +716,13 @@ static void make_keys(void)
 		exit(99);
 	f = fopen(junk_key_path, "w");
 	if (!f || fputs(junk, f) == EOF || fclose(f) == EOF || chmod(junk_key_path, 0600) < 0)
+		exit(99);
+	snprintf(psk_path, sizeof(psk_path), "%s/a.psk", tmpdir);
+	snprintf(psk_other_owner_path, sizeof(psk_other_owner_path), "%s/uid.psk", tmpdir);
+	randombytes_buf(psk, sizeof(psk));
+	if (key_file_write(psk_path, psk, 0600, false, errbuf, sizeof(errbuf)) < 0 ||
+	    key_file_write(psk_other_owner_path, psk, 0600, false, errbuf, sizeof(errbuf)) < 0 ||
+	    (geteuid() == 0 && chown(psk_other_owner_path, 4242, 4242) < 0))
 		exit(99);
 	key_generate(key_a);
 	key_generate(key_b);
@@ -603,6 +744,7 @@ int main(void)
 	RUN(test_root_errors());
 	RUN(test_mtu_ipv6());
 	RUN(test_peer_errors());
+	RUN(test_psk());
 	RUN(test_endpoints());
 	RUN(test_endpoint_good());
 	RUN(test_cross_peer());
@@ -610,6 +752,7 @@ int main(void)
 	RUN(test_quoted_comment_chars());
 	RUN(test_cidr());
 	RUN(test_many_peers());
+	RUN(test_size_limits());
 	if (!tap_failures) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 		if (system(cmd) != 0)

@@ -3,24 +3,34 @@
 
 #include "proto_fixture.h"
 
-static void test_vectors(void)
+struct vec_handshake {
+	const char *name;
+	bool psk;
+	const char *initiation, *response, *key_i2r, *key_r2i;
+};
+
+/* One PROTOCOL.md handshake, replayed byte for byte. */
+static void check_vector(const struct vec_handshake *v)
 {
 	struct pair p;
 	uint8_t m1[HS_INITIATION_LEN], m2[HS_RESPONSE_LEN], want[HS_INITIATION_LEN];
 	uint8_t pub[32];
 	struct proto_peer *who = NULL;
+	int failures = tap_failures;
 
 	pair_init(&p, NULL);
+	if (!v->psk)
+		pair_set_psk(&p, NULL);
 	unhex(pub, vec_ini_public);
 	CHECK_MEM(p.ih.public_key, pub, 32);
 	unhex(pub, vec_resp_public);
 	CHECK_MEM(p.rh.public_key, pub, 32);
 
 	CHECK_EQ(pair_initiate(&p, 0, 0, m1), 0);
-	CHECK_EQ(unhex(want, vec_initiation), HS_INITIATION_LEN);
+	CHECK_EQ(unhex(want, v->initiation), HS_INITIATION_LEN);
 	CHECK_MEM(m1, want, HS_INITIATION_LEN);
 	CHECK_EQ(pair_respond(&p, 0, m1, sizeof(m1), m2), DROP_NONE);
-	CHECK_EQ(unhex(want, vec_response), HS_RESPONSE_LEN);
+	CHECK_EQ(unhex(want, v->response), HS_RESPONSE_LEN);
 	CHECK_MEM(m2, want, HS_RESPONSE_LEN);
 	CHECK_EQ(proto_consume_response(&p.ih, m2, sizeof(m2), 0, NULL, &who), DROP_NONE);
 	CHECK(who == &p.ip);
@@ -28,11 +38,11 @@ static void test_vectors(void)
 	CHECK(!proto_can_send(&p.rp, 0) && proto_can_send(&p.ip, 0));
 
 	/* Transport keys: i sends with k1 = i->r, r with k2 = r->i. */
-	unhex(want, vec_key_i2r);
+	unhex(want, v->key_i2r);
 	CHECK(p.ip.current && p.rp.next && !p.rp.current);
 	CHECK_MEM(p.ip.current->send_key, want, 32);
 	CHECK_MEM(p.rp.next->recv_key, want, 32);
-	unhex(want, vec_key_r2i);
+	unhex(want, v->key_r2i);
 	CHECK_MEM(p.ip.current->recv_key, want, 32);
 	CHECK_MEM(p.rp.next->send_key, want, 32);
 	CHECK_EQ(p.ip.current->remote_index, VEC_RESP_INDEX);
@@ -41,6 +51,91 @@ static void test_vectors(void)
 	CHECK_EQ(p.rp.next->local.index, VEC_RESP_INDEX);
 	/* The initiator's handshake state is gone. */
 	CHECK(!p.ip.hs.in_flight && sodium_is_zero(p.ip.hs.eph_private, 32));
+	pair_free(&p);
+	if (tap_failures != failures)
+		fprintf(stderr, "  in: %s\n", v->name);
+}
+
+static void test_vectors(void)
+{
+	static const struct vec_handshake vectors[] = {
+		{ "vector handshake with a pre-shared key", true, vec_initiation,
+		  vec_response, vec_key_i2r, vec_key_r2i },
+		{ "vector handshake without a pre-shared key", false, vec_initiation_nopsk,
+		  vec_response_nopsk, vec_key_i2r_nopsk, vec_key_r2i_nopsk },
+	};
+	uint8_t ts[TAI64N_LEN], want[TAI64N_LEN];
+
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
+		check_vector(&vectors[i]);
+	/* The sender's timestamp: nanoseconds rounded down to 2^24. */
+	tai64n_encode_coarse(ts, 0x69264300, 0x075bcd15);
+	unhex(want, vec_timestamp_coarse);
+	CHECK_MEM(ts, want, TAI64N_LEN);
+	tai64n_encode_coarse(ts, 0x69264300, 0x06ffffff);
+	CHECK(tai64n_compare(ts, want) < 0);
+}
+
+/* Pre-shared keys that differ (one side only, or two keys): the responder
+ * answers, the initiator cannot open the answer and counts it as a psk
+ * mismatch; the responder's half-made session is never confirmed. Equal
+ * keys again: the next handshake completes. */
+static void test_psk_mismatch(void)
+{
+	static const char *const cases[] = {
+		"psk on the initiator only", "psk on the responder only", "two different psks",
+	};
+	uint8_t m1[HS_INITIATION_LEN], m2[HS_RESPONSE_LEN], psk[32], other[32];
+	struct proto_peer *who;
+
+	vec_psk(psk);
+	key_run(other, 0x99);
+	for (int c = 0; c < 3; c++) {
+		struct pair p;
+		int failures = tap_failures;
+
+		pair_init(&p, NULL);
+		proto_peer_set_psk(&p.ip, c == 1 ? NULL : psk, 0);
+		proto_peer_set_psk(&p.rp, c == 0 ? NULL : c == 1 ? psk : other, 0);
+		CHECK(pair_initiate(&p, 0, 0, m1) == 0);
+		CHECK(pair_respond(&p, 0, m1, sizeof(m1), m2) == DROP_NONE);
+		CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), 0, NULL, &who) ==
+		      DROP_HS_PSK_MISMATCH);
+		CHECK(who == &p.ip && !p.ip.current && p.ip.hs.in_flight);
+		CHECK(!proto_can_send(&p.ip, 0) && !proto_can_send(&p.rp, 0));
+		/* The keys match again: the retry completes. */
+		pair_set_psk(&p, c == 1 ? NULL : psk);
+		CHECK(pair_initiate(&p, SEC, 1, m1) == 0);
+		CHECK(pair_respond(&p, SEC, m1, sizeof(m1), m2) == DROP_NONE);
+		CHECK(proto_consume_response(&p.ih, m2, sizeof(m2), SEC, NULL, &who) == DROP_NONE);
+		CHECK(proto_can_send(&p.ip, SEC));
+		pair_free(&p);
+		if (tap_failures != failures)
+			fprintf(stderr, "  in: %s\n", cases[c]);
+	}
+}
+
+/* A changed pre-shared key ends the sessions made under the old one and
+ * wants a handshake at once; the same key again changes nothing. */
+static void test_psk_change(void)
+{
+	uint8_t psk[32], other[32];
+	struct pair p;
+
+	vec_psk(psk);
+	key_run(other, 0x99);
+	pair_init(&p, NULL);
+	pair_handshake(&p, SEC);
+	CHECK(!proto_peer_set_psk(&p.ip, psk, 2 * SEC));
+	CHECK(proto_can_send(&p.ip, 2 * SEC) && p.ip.current);
+	CHECK(proto_peer_set_psk(&p.ip, other, 2 * SEC));
+	CHECK(!p.ip.current && !p.ip.previous && !p.ip.next && p.ih.indices.count == 0);
+	CHECK(p.ip.has_psk && !memcmp(p.ip.psk, other, 32));
+	CHECK(proto_timers_due(&p.ip, 2 * SEC) & PROTO_SEND_INITIATION);
+	/* The responder's unconfirmed session goes too; none is a key change. */
+	CHECK(proto_peer_set_psk(&p.rp, NULL, 2 * SEC));
+	CHECK(!p.rp.next && !p.rp.has_psk && sodium_is_zero(p.rp.psk, 32));
+	CHECK(!proto_peer_set_psk(&p.rp, NULL, 2 * SEC));
 	pair_free(&p);
 }
 
@@ -82,14 +177,19 @@ static void test_round_trips(void)
 {
 	struct pair p;
 
-	pair_init(&p, NULL);
-	round_trip(&p.ih, &p.ip, &p.rh, &p.rp, 1, 1000);
-	round_trip(&p.rh, &p.rp, &p.ih, &p.ip, 2, 1001);
-	round_trip(&p.ih, &p.ip, &p.rh, &p.rp, 3, 1002);
-	/* Indices in use: at most 3 sessions per side, no handshake left. */
-	CHECK(p.ih.indices.count <= 3 && p.rh.indices.count <= 3);
-	CHECK(p.ih.indices.count >= 1 && p.rh.indices.count >= 1);
-	pair_free(&p);
+	/* With the pair's pre-shared key, then with none. */
+	for (int psk = 1; psk >= 0; psk--) {
+		pair_init(&p, NULL);
+		if (!psk)
+			pair_set_psk(&p, NULL);
+		round_trip(&p.ih, &p.ip, &p.rh, &p.rp, 1, 1000);
+		round_trip(&p.rh, &p.rp, &p.ih, &p.ip, 2, 1001);
+		round_trip(&p.ih, &p.ip, &p.rh, &p.rp, 3, 1002);
+		/* Indices in use: at most 3 sessions per side, no handshake left. */
+		CHECK(p.ih.indices.count <= 3 && p.rh.indices.count <= 3);
+		CHECK(p.ih.indices.count >= 1 && p.rh.indices.count >= 1);
+		pair_free(&p);
+	}
 }
 
 /* Every bit of message 1: before mac2 each flip must be refused, also
@@ -340,6 +440,8 @@ int main(void)
 	if (sodium_init() < 0)
 		return 99;
 	RUN(test_vectors());
+	RUN(test_psk_mismatch());
+	RUN(test_psk_change());
 	RUN(test_round_trips());
 	RUN(test_simultaneous());
 	RUN(test_initiation_flips());
