@@ -169,8 +169,19 @@ static int tun_setup(struct daemon *d)
 	if (nl_link_set_up(&d->nl, d->ifindex) < 0)
 		return -1;
 	d->peers.link = (struct peerset_link){ &d->nl, d->ifindex, d->dp.ifname, &d->routing };
+	d->dp.link.nl = &d->nl;
+	d->dp.link.ifindex = d->ifindex;
 	d->routes_added = true;	/* even partly: removal skips what is missing */
 	return peerset_routes(&d->peers, true);
+}
+
+/* Route changes make the routing-loop checks ask the kernel again. */
+static int routes_monitor_setup(struct daemon *d)
+{
+	if (nl_monitor_open(&d->dp.nl_routes) < 0)
+		return -1;
+	d->dp.routes.fd = nl_fd(&d->dp.nl_routes);
+	return loop_add(&d->loop, &d->dp.routes, EPOLLIN);
 }
 
 static int sockets_setup(struct daemon *d)
@@ -189,6 +200,8 @@ static int sockets_setup(struct daemon *d)
 	if (dp->udp.fd4 >= 0 && loop_add(&d->loop, &dp->udp4, EPOLLIN) < 0)
 		return -1;
 	if (dp->udp.fd6 >= 0 && loop_add(&d->loop, &dp->udp6, EPOLLIN) < 0)
+		return -1;
+	if (routes_monitor_setup(d) < 0)
 		return -1;
 	return loop_add(&d->loop, &dp->tun, EPOLLIN);
 }
@@ -429,7 +442,7 @@ static int setup(struct daemon *d)
 static int run(struct daemon *d)
 {
 	dataplane_start(&d->dp, timerq_now());
-	while (!d->stop) {
+	while (!d->stop && !d->dp.tun_gone) {
 		uint64_t now = timerq_now();
 
 		peerset_flush(&d->peers, now);
@@ -438,7 +451,13 @@ static int run(struct daemon *d)
 		if (loop_run_once(&d->loop, timerq_timeout_ms(&d->loop.timers, timerq_now())) < 0)
 			return 1;
 	}
-	return 0;
+	/* Its routes and addresses went with the device; a full tunnel's
+	 * rules did not. */
+	if (d->dp.tun_gone) {
+		routing_full_tunnel(&d->routing, false, false);
+		d->routes_added = false;
+	}
+	return d->dp.tun_gone ? 1 : 0;
 }
 
 static void teardown(struct daemon *d)
@@ -474,6 +493,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	d.opts = opts;
 	d.sig.fd = -1;
 	d.dp.tun.fd = -1;
+	d.dp.routes.fd = -1;
 	d.dp.udp.fd4 = d.dp.udp.fd6 = -1;
 	control_init(&d.ctl, control_request, &d);
 	d.metrics_http.lfd.fd = -1;

@@ -43,6 +43,35 @@ static void wall_timestamp(uint8_t out[TAI64N_LEN])
 	tai64n_encode_coarse(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
+/* A datagram the kernel refused: too big even to fragment (DF, or over
+ * 64 KiB), or another error. */
+static void count_send_error(struct dataplane *d)
+{
+	if (errno == EMSGSIZE)
+		d->stats.udp_too_big++;
+	else
+		d->stats.udp_send_drops++;
+}
+
+/* A peer's endpoint routed through our own tun: drop (counted, the
+ * change logged once) rather than loop. */
+static bool endpoint_loops(struct dataplane *d, struct peer *p, uint64_t now)
+{
+	char ep[ENDPOINT_STRLEN];
+	bool changed, loops;
+
+	loops = routeloop_check(&p->loop, &d->link, &p->endpoint, now, &changed);
+	if (changed && loops)
+		log_warn("peer %s: endpoint %s is routed through %s itself: not sending there (routing loop)",
+			 p->name, endpoint_format(&p->endpoint, ep, sizeof(ep)), d->ifname);
+	else if (changed)
+		log_info("peer %s: endpoint %s no longer routed through %s", p->name,
+			 endpoint_format(&p->endpoint, ep, sizeof(ep)), d->ifname);
+	if (loops)
+		d->stats.routing_loop++;
+	return loops;
+}
+
 static void send_one(struct dataplane *d, struct peer *p, const uint8_t *buf, size_t len)
 {
 	int fd = udp_fd_for(&d->udp, &p->endpoint);
@@ -51,10 +80,14 @@ static void send_one(struct dataplane *d, struct peer *p, const uint8_t *buf, si
 		d->stats.no_endpoint++;
 		return;
 	}
+	if (endpoint_loops(d, p, timerq_now()))
+		return;
 	/* No socket of the endpoint's family counts as a failed send, as in
 	 * the batched path. */
-	if (fd < 0 || udp_send_one(fd, buf, len, &p->endpoint) < 0)
+	if (fd < 0)
 		d->stats.udp_send_drops++;
+	else if (udp_send_one(fd, buf, len, &p->endpoint) < 0)
+		count_send_error(d);
 }
 
 static void flush_family(struct dataplane *d, int fd, struct udp_pkt *pkts, unsigned n)
@@ -74,7 +107,7 @@ static void flush_family(struct dataplane *d, int fd, struct udp_pkt *pkts, unsi
 		 * skipped; the others in the batch still go out. */
 		off += sent < 0 ? 1 : (unsigned)sent;
 		if (sent < 0)
-			d->stats.udp_send_drops++;
+			count_send_error(d);
 	}
 	d->stats.udp_send_drops += n - off;
 }
@@ -86,6 +119,22 @@ static void flush_tx(struct dataplane *d)
 	d->n_tx4 = d->n_tx6 = d->tx_used = 0;
 }
 
+/* ICMP unreachable back into the tun, behind an all-zero virtio_net_hdr
+ * with offloads (no checksum left to do, no GSO). */
+static void no_route_reply(struct dataplane *d, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	uint8_t out[OFFLOAD_HDR_LEN + ICMP_REPLY_MAX] = { 0 };
+	size_t n = icmp_unreach(pkt, len, out + OFFLOAD_HDR_LEN, ICMP_REPLY_MAX);
+	size_t skip = d->vnet ? 0 : OFFLOAD_HDR_LEN;
+
+	if (!n || !icmp_limit_allow(&d->icmp_limit, now))
+		return;
+	if (write(d->tun.fd, out + skip, n + OFFLOAD_HDR_LEN - skip) < 0)
+		d->stats.tun_write_drops++;
+	else
+		d->stats.unreachable_sent++;
+}
+
 /* Seal the plaintext at buf + 16 for p; queue it if there is no session. */
 static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, size_t len,
 			  uint64_t now, bool batch)
@@ -94,8 +143,12 @@ static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, siz
 
 	if (!p->has_endpoint) {
 		d->stats.no_endpoint++;
+		if (batch)	/* from the tun: nowhere to send it, say so */
+			no_route_reply(d, buf + PKT_HEADROOM, len, now);
 		return;
 	}
+	if (endpoint_loops(d, p, now))
+		return;
 	if (proto_seal(&p->proto, buf, len, d->mtu, now, &out_len) == PROTO_SEAL_NO_SESSION) {
 		if (len)
 			peer_queue_push(p, buf + PKT_HEADROOM, len);
@@ -141,7 +194,8 @@ static void send_initiation(struct dataplane *d, struct peer *p, uint64_t now)
 
 	wall_timestamp(ts);
 	if (proto_create_initiation(&p->proto, now, ts, timers_draw_jitter(&d->host->timers), msg) < 0) {
-		log_warn("peer %s: cannot create a handshake initiation", p->name);
+		log_ratelimited(LOG_LEVEL_WARNING, "peer %s: cannot create a handshake initiation",
+				p->name);
 		return;
 	}
 	log_debug("peer %s: sending handshake initiation", p->name);
@@ -201,6 +255,7 @@ static void tun_packet(struct dataplane *d, uint8_t *buf, size_t len, uint64_t n
 	p = peerset_route(d->peers, ip.family, ip.dst);
 	if (!p) {
 		d->stats.no_route++;
+		no_route_reply(d, buf + PKT_HEADROOM, ip.len, now);
 		return;
 	}
 	seal_and_send(d, p, buf, ip.len, now, true);
@@ -214,13 +269,28 @@ static uint8_t *tx_slot(struct dataplane *d, unsigned n)
 	return d->tx_bufs[d->tx_used].data;
 }
 
+/* The interface was deleted (ip link del) or its queue detached: the fd
+ * stays readable for ever, so the daemon ends rather than spin. */
+static bool tun_gone(int err)
+{
+	return err == EBADFD || err == ENODEV || err == ENXIO || err == EIO;
+}
+
 static ssize_t tun_read(struct dataplane *d, uint8_t *buf, size_t len)
 {
 	ssize_t n = read(d->tun.fd, buf, len);
 
-	if (n < 0 && errno != EAGAIN && errno != EINTR)
-		log_warn("read from %s: %s", d->ifname, strerror(errno));
-	return n;
+	if (n >= 0 || errno == EAGAIN || errno == EINTR)
+		return n;
+	if (d->tun_gone)
+		return -1;	/* said once; the daemon is stopping */
+	if (tun_gone(errno)) {
+		log_err("%s: interface gone (read: %s): exiting", d->ifname, strerror(errno));
+		d->tun_gone = true;
+	} else {
+		log_ratelimited(LOG_LEVEL_WARNING, "read from %s: %s", d->ifname, strerror(errno));
+	}
+	return -1;
 }
 
 /* A TCP super-packet: each segment into a send buffer of its own, the
@@ -229,11 +299,15 @@ static unsigned tun_super(struct dataplane *d, const struct virtio_net_hdr *h,
 			  const uint8_t *pkt, size_t len, uint64_t now)
 {
 	int n = offload_segment_count(h, pkt, len);
+	size_t seg_max = offload_segment_max_len(h, pkt, len);
 	uint8_t *out[UDP_BATCH_MAX];
 	size_t out_len[UDP_BATCH_MAX];
 	unsigned done = 0;
 
-	if (n < 0 || h->gso_size > PKT_MAX_MTU - SEG_HDR_MAX) {
+	/* Each segment goes into a send buffer of PKT_MAX_MTU: a segment of
+	 * the tun's MTU always fits, whatever its headers (was: gso_size at
+	 * most MTU - 120, which dropped every full segment at 9000). */
+	if (n < 0 || seg_max == 0 || seg_max > PKT_MAX_MTU) {
 		d->stats.tun_malformed++;
 		return 0;
 	}
@@ -358,7 +432,9 @@ static void learn_endpoint(struct dataplane *d, struct peer *p, const struct end
 	}
 	endpoint_copy(&p->endpoint, ep);
 	p->has_endpoint = true;
-	log_info("peer %s: endpoint %s", p->name, endpoint_format(ep, buf, sizeof(buf)));
+	/* Per packet when a peer's packets arrive from two addresses in turn. */
+	log_ratelimited(LOG_LEVEL_INFO, "peer %s: endpoint %s", p->name,
+			endpoint_format(ep, buf, sizeof(buf)));
 	events_endpoint(d->events, p);
 }
 
@@ -658,6 +734,15 @@ static void dataplane_udp6_event(struct loop_fd *lfd, uint32_t events)
 	udp_drain(container_of(lfd, struct dataplane, udp6), lfd->fd);
 }
 
+static void dataplane_routes_event(struct loop_fd *lfd, uint32_t events)
+{
+	struct dataplane *d = container_of(lfd, struct dataplane, routes);
+
+	(void)events;
+	if (nl_monitor_drain(&d->nl_routes) > 0)
+		d->link.generation++;
+}
+
 /* ---- setup ---- */
 
 int dataplane_init(struct dataplane *d, struct peerset *peers, struct proto_host *host)
@@ -671,6 +756,9 @@ int dataplane_init(struct dataplane *d, struct peerset *peers, struct proto_host
 	d->udp4.fd = d->udp6.fd = -1;
 	d->udp4.on_event = dataplane_udp4_event;
 	d->udp6.on_event = dataplane_udp6_event;
+	d->routes.fd = -1;
+	d->routes.on_event = dataplane_routes_event;
+	d->link.mark = &d->udp.mark;
 	ratelimit_init(&d->limiter);
 	return cookie_checker_init(&d->cookies, host->public_key);
 }
@@ -705,6 +793,8 @@ void dataplane_free(struct dataplane *d)
 		close(d->tun.fd);	/* the device and its routes go with it */
 	d->tun.fd = -1;
 	udp_close(&d->udp);
+	nl_close(&d->nl_routes);	/* none opened: nothing done */
+	d->routes.fd = -1;
 	cookie_checker_wipe(&d->cookies);
 	free(d->rx_pool);
 	free(d->tx_bufs);

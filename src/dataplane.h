@@ -15,12 +15,15 @@
 #include "cookie.h"
 #include "drop.h"
 #include "events.h"
+#include "icmp.h"
 #include "loop.h"
+#include "netlink.h"
 #include "offload.h"
 #include "peer.h"
 #include "peerset.h"
 #include "proto.h"
 #include "ratelimit.h"
+#include "routeloop.h"
 #include "udp.h"
 
 /* Drops that belong to no known peer, and data-path losses. */
@@ -28,10 +31,13 @@ struct dataplane_stats {
 	uint64_t drops[DROP_REASON_COUNT];	/* unknown index, bad mac1, ... */
 	uint64_t unknown_type;			/* datagram of no message type */
 	uint64_t no_route;			/* tun packet for no peer's allowed-ips */
+	uint64_t unreachable_sent;		/* ICMP unreachable written for those */
 	uint64_t no_endpoint;			/* for a peer whose address is unknown */
 	uint64_t tun_malformed;			/* tun packet that is not IPv4/IPv6 */
 	uint64_t tun_write_drops;		/* tun queue full */
 	uint64_t udp_send_drops;		/* socket buffer full or send error */
+	uint64_t udp_too_big;			/* refused with EMSGSIZE, not even fragmented */
+	uint64_t routing_loop;			/* not sent: the endpoint's route is our tun */
 	uint64_t cookies_sent;			/* under load: mac2 demanded */
 	uint64_t queue_delay_drops;		/* TCP segment dropped by CoDel (codel.h) */
 };
@@ -52,6 +58,11 @@ struct dataplane {
 	struct loop_fd tun;
 	struct loop_fd udp4, udp6;
 	struct udp udp;
+	/* Route change notifications (a second netlink socket): a change
+	 * makes the routing-loop checks ask the kernel again. */
+	struct nl nl_routes;
+	struct loop_fd routes;
+	struct routeloop_link link;	/* the daemon sets nl, ifindex once the tun is up */
 
 	/* Batches: received datagrams, and sealed packets to send per family.
 	 * The receive pool is cut into UDP_BATCH_MAX packet buffers, or with
@@ -81,8 +92,10 @@ struct dataplane {
 	uint64_t load_window;
 	unsigned load_count, load_prev;
 
+	struct icmp_limit icmp_limit;	/* ICMP unreachable for no-route packets */
 	struct dataplane_stats stats;
 	struct events *events;		/* ovpnctl watch; NULL: none */
+	bool tun_gone;			/* the interface vanished: the daemon exits 1 */
 };
 
 /* Nothing open yet (descriptors -1); the handlers set. 0 or -1. */

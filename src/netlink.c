@@ -466,3 +466,80 @@ int nl_rule_count(struct nl *nl, int family, uint32_t priority)
 	ret = nl_talk(nl, nlh, rule_count_cb, &c);
 	return ret < 0 ? ret : (int)c.n;
 }
+
+static int route_oif_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
+		if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			*(int *)data = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+int nl_route_get_oif(struct nl *nl, int family, const uint8_t *dst, uint32_t mark)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, sizeof(buf)));
+	int len = addr_len(family), oif = 0, ret;
+	struct rtmsg *rtm;
+
+	if (len < 0)
+		return -EINVAL;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = (uint8_t)(len * 8);
+	mnl_attr_put(nlh, RTA_DST, (size_t)len, dst);
+	if (mark)	/* the sockets' mark: a full tunnel's rules let them out */
+		mnl_attr_put_u32(nlh, RTA_MARK, mark);
+	ret = nl_talk(nl, nlh, route_oif_cb, &oif);
+	return ret < 0 ? ret : oif;
+}
+
+int nl_monitor_open(struct nl *nl)
+{
+	nl->seq = 0;
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!nl->sock) {
+		log_err("netlink: open NETLINK_ROUTE socket: %s", strerror(errno));
+		return -1;
+	}
+	if (mnl_socket_bind(nl->sock, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
+			    MNL_SOCKET_AUTOPID) < 0) {
+		log_err("netlink: subscribe to route changes: %s", strerror(errno));
+		nl_close(nl);
+		return -1;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	return 0;
+}
+
+int nl_fd(const struct nl *nl)
+{
+	return mnl_socket_get_fd(nl->sock);
+}
+
+int nl_monitor_drain(struct nl *nl)
+{
+	char buf[NL_BUF_SIZE];
+	int changes = 0;
+
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+
+		if (len > 0) {
+			changes++;
+			continue;
+		}
+		/* ENOBUFS: notifications were lost, which is a change too. */
+		if (len < 0 && errno == ENOBUFS) {
+			changes++;
+			continue;
+		}
+		break;
+	}
+	return changes;
+}

@@ -76,4 +76,17 @@ int nl_rule_del(struct nl *nl, int family, const struct nl_rule *r);
 /* How many rules of proto NL_RTPROT_OVPN have this priority, or -errno. */
 int nl_rule_count(struct nl *nl, int family, uint32_t priority);
 
+/* The device (ifindex > 0) the kernel would send a locally made packet to
+ * dst (with fwmark mark, 0: none) through, as `ip route get` says; 0 if the route names none, -errno
+ * (-ENETUNREACH, ...) if there is no route. Not logged: callers ask often. */
+int nl_route_get_oif(struct nl *nl, int family, const uint8_t *dst, uint32_t mark);
+
+/* A second, non-blocking socket subscribed to IPv4 and IPv6 route
+ * changes, for the event loop: nl_fd() to watch, nl_monitor_drain() when
+ * it is readable, which reads everything waiting and returns how many
+ * notifications (lost ones count) there were. */
+int nl_monitor_open(struct nl *nl);
+int nl_fd(const struct nl *nl);
+int nl_monitor_drain(struct nl *nl);
+
 #endif

@@ -200,6 +200,15 @@ int offload_segment_count(const struct virtio_net_hdr *h, const uint8_t *pkt, si
 	return segment_check(h, pkt, len, &t);
 }
 
+size_t offload_segment_max_len(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len)
+{
+	struct tcp_at t;
+
+	if (segment_check(h, pkt, len, &t) < 0)
+		return 0;
+	return len - t.hdr_len < h->gso_size ? len : t.hdr_len + h->gso_size;
+}
+
 /* Fix one segment's headers: lengths, IPv4 ID and checksum, sequence
  * number, flags, TCP checksum. */
 static void segment_fix(uint8_t *o, size_t total, const struct tcp_at *t, unsigned i,

@@ -40,6 +40,9 @@ int offload_csum_complete(uint8_t *pkt, size_t len, const struct virtio_net_hdr 
  * super-packet this code can cut (IPv4 without options in IP is fine,
  * IPv6 only with TCP as the next header). */
 int offload_segment_count(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len);
+/* The length of the largest segment (headers plus gso_size, or what is
+ * left), 0 if pkt is not a super-packet offload_segment can cut. */
+size_t offload_segment_max_len(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len);
 /* Where offload_segment cuts to: buf[0..n), each with room for the
  * headers plus gso_size, and their lengths in len[0..n). */
 struct offload_out {

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "drop.h"
 #include "proto.h"
+#include "routeloop.h"
 #include "timerq.h"
 #include "udp.h"
 
@@ -49,6 +50,7 @@ struct peer {
 	struct cidr *allowed_ips;
 	size_t n_allowed_ips;
 	struct peer_stats stats;
+	struct routeloop loop;		/* is the endpoint routed into our own tun? */
 
 	struct pkt *queue;		/* ring of PEER_QUEUE_MAX, allocated on demand */
 	unsigned queue_head, queue_len;

@@ -81,10 +81,13 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	const struct { const char *text, *json; const uint64_t *value; } counters[] = { \
 		{ "unknown-type", "unknown_type", &(s)->dp->stats.unknown_type }, \
 		{ "no-route", "no_route", &(s)->dp->stats.no_route }, \
+		{ "unreachable-sent", "unreachable_sent", &(s)->dp->stats.unreachable_sent }, \
 		{ "no-endpoint", "no_endpoint", &(s)->dp->stats.no_endpoint }, \
 		{ "tun-malformed", "tun_malformed", &(s)->dp->stats.tun_malformed }, \
 		{ "tun-write-dropped", "tun_write_dropped", &(s)->dp->stats.tun_write_drops }, \
 		{ "udp-send-dropped", "udp_send_dropped", &(s)->dp->stats.udp_send_drops }, \
+		{ "udp-too-big", "udp_too_big", &(s)->dp->stats.udp_too_big }, \
+		{ "routing-loop", "routing_loop", &(s)->dp->stats.routing_loop }, \
 		{ "control-rejected", "control_rejected", &(s)->ctl->rejected }, \
 		{ "cookies-sent", "cookies_sent", &(s)->dp->stats.cookies_sent }, \
 		{ "queue-delay-dropped", "queue_delay_dropped", &(s)->dp->stats.queue_delay_drops }, \

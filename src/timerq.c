@@ -111,7 +111,7 @@ int timerq_set(struct timerq *q, struct timer *t, uint64_t deadline)
 		return 0;
 	}
 	if (q->len == q->cap) {
-		log_err("timers: queue full (%zu)", q->cap);
+		log_ratelimited(LOG_LEVEL_ERROR, "timers: queue full (%zu)", q->cap);
 		return -1;
 	}
 	place(q, q->len++, t);

@@ -421,6 +421,21 @@ int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 	return ret;
 }
 
+/* After a failed send: 0 for a full buffer, else -1 (logged, rate
+ * limited) with errno kept for the caller's counters. */
+static int send_error(const struct endpoint *ep)
+{
+	char dst[ENDPOINT_STRLEN];
+	int err = errno;
+
+	if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS)
+		return 0;
+	log_ratelimited(LOG_LEVEL_WARNING, "udp: send to %s: %s",
+			endpoint_format(ep, dst, sizeof(dst)), strerror(err));
+	errno = err;
+	return -1;
+}
+
 /* A send refused because our source address went away (it was removed,
  * or the host moved): send without it, letting the kernel choose, until
  * the peer's next packet tells us the address it reaches us at now. True
@@ -442,7 +457,6 @@ static bool drop_stale_src(const struct udp_pkt *pkts, unsigned n)
 int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 		   unsigned n)
 {
-	char dst[ENDPOINT_STRLEN];
 	int ret;
 
 	if (n > UDP_BATCH_MAX)
@@ -454,14 +468,7 @@ int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 	while (ret < 0 && errno == EINTR);
 	if (ret < 0 && drop_stale_src(pkts, n))
 		return udp_send_batch(fd, b, pkts, n);
-	if (ret < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-			return 0;
-		log_ratelimited(LOG_LEVEL_WARNING, "udp: send to %s: %s",
-			endpoint_format(&pkts[0].ep, dst, sizeof(dst)), strerror(errno));
-		return -1;
-	}
-	return ret;
+	return ret < 0 ? send_error(&pkts[0].ep) : ret;
 }
 
 /* How many datagrams from pkts[0] one UDP_SEGMENT message can carry. */
@@ -537,23 +544,23 @@ int udp_send_batch_gso(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 	do
 		ret = sendmmsg(fd, b->mh, msgs, MSG_DONTWAIT);
 	while (ret < 0 && errno == EINTR);
+	/* Segments larger than the route's MTU (an outer link smaller than
+	 * the tunnel needs): EMSGSIZE, or EINVAL before Linux 6.9. Datagrams
+	 * sent alone the kernel fragments; GSO stays on for runs that fit.
+	 * Tried before dropping the source: an EINVAL for a source that went
+	 * away fails alone too, and udp_send_batch drops it then. */
+	if (ret < 0 && counts[0] > 1 && (errno == EMSGSIZE || errno == EINVAL))
+		return udp_send_batch(fd, b, pkts, counts[0]);
 	if (ret < 0 && drop_stale_src(pkts, n))
 		return udp_send_batch_gso(fd, b, pkts, n, gso);
-	if (ret < 0 && counts[0] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+	if (ret < 0 && counts[0] > 1 && (errno == EIO || errno == ENOPROTOOPT)) {
 		log_info("udp: UDP_SEGMENT send refused (%s): one datagram per message from now",
 			 strerror(errno));
 		*gso = false;
 		return udp_send_batch(fd, b, pkts, n);
 	}
-	if (ret < 0) {
-		char dst[ENDPOINT_STRLEN];
-
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-			return 0;
-		log_ratelimited(LOG_LEVEL_WARNING, "udp: send to %s: %s",
-			endpoint_format(&pkts[0].ep, dst, sizeof(dst)), strerror(errno));
-		return -1;
-	}
+	if (ret < 0)
+		return send_error(&pkts[0].ep);
 	for (int i = 0; i < ret; i++)
 		sent += counts[i];
 	return (int)sent;

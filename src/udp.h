@@ -91,12 +91,15 @@ int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 /* Send pkts[0..n) without blocking; with *gso, consecutive datagrams to
  * one endpoint of one size (the last may be shorter) go as one UDP_SEGMENT
  * message. A kernel or device that refuses it turns *gso off (logged once)
- * and the batch goes out datagram by datagram. Returns as udp_send_batch. */
+ * and the batch goes out datagram by datagram. A run whose datagrams are
+ * larger than the route's MTU allows is sent datagram by datagram (the
+ * kernel fragments them) and GSO stays on. Returns as udp_send_batch. */
 int udp_send_batch_gso(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 		       unsigned n, bool *gso);
 /* Send pkts[0..n) without blocking. Returns how many were sent (fewer than n
- * if the socket buffer filled or a datagram failed), or -1 (logged) if the
- * first one failed for a reason other than a full buffer (then 0). */
+ * if the socket buffer filled or a datagram failed), or -1 (logged, rate
+ * limited, errno kept: EMSGSIZE for one too big) if the first one failed
+ * for a reason other than a full buffer (then 0). */
 int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 		   unsigned n);
 

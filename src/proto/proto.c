@@ -230,6 +230,24 @@ static void want_handshake(struct proto_peer *peer, uint64_t now)
 	peer->attempt_start = now;
 }
 
+/* Data sent: unless something authenticated comes back within
+ * KEEPALIVE_TIMEOUT + REKEY_TIMEOUT (a live peer answers within
+ * KEEPALIVE_TIMEOUT), the peer lost the session: handshake again. */
+static void data_sent(struct proto_peer *peer, uint64_t now)
+{
+	const struct proto_timers *t = &peer->host->timers;
+
+	if (peer->unanswered_armed)
+		return;
+	peer->unanswered_armed = true;
+	peer->unanswered_at = sat_add(now, sat_add(t->keepalive_timeout, t->rekey_timeout));
+}
+
+static void authenticated_received(struct proto_peer *peer)
+{
+	peer->unanswered_armed = false;
+}
+
 static bool psk_differs(const struct proto_peer *peer, const uint8_t *psk)
 {
 	if (!psk || !peer->has_psk)
@@ -283,6 +301,8 @@ enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t 
 		goto out;
 	}
 	peer_sent(peer, now);
+	if (len)
+		data_sent(peer, now);
 	peer->keepalive_after_handshake = false;
 	if ((kp->initiator && now >= sat_add(kp->created, t->rekey_after_time)) ||
 	    kp->send_counter >= t->rekey_after_messages)
@@ -306,6 +326,7 @@ static void data_received(struct proto_peer *peer, struct keypair *kp, size_t le
 {
 	const struct proto_timers *t = &peer->host->timers;
 
+	authenticated_received(peer);
 	if (kp == peer->next) {
 		kp_confirm(peer, now);
 		rx->session_ready = true;
@@ -500,6 +521,7 @@ enum drop_reason proto_consume_initiation(struct proto_host *host, const uint8_t
 	if (!kp_install(p, false, local, handshake_le32(msg + HS_INIT_SENDER), &keys, now))
 		goto out;
 	memcpy(p->latest_timestamp, ts, TAI64N_LEN);
+	authenticated_received(p);
 	peer_sent(p, now);
 	why = DROP_NONE;
 out:
@@ -556,6 +578,7 @@ enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *
 	if (!kp_install(p, true, local, handshake_le32(msg + HS_RESP_SENDER), &keys, now))
 		goto out;
 	p->want_handshake = false;
+	authenticated_received(p);
 	p->keepalive_after_handshake = true;
 	p->handshake_completed = now;
 	p->has_handshake = true;
@@ -640,10 +663,19 @@ static unsigned handshake_due(struct proto_peer *peer, uint64_t now)
 	return now >= retry_at(peer) ? PROTO_SEND_INITIATION : 0;
 }
 
+static void unanswered_due(struct proto_peer *peer, uint64_t now)
+{
+	if (!peer->unanswered_armed || now < peer->unanswered_at)
+		return;
+	peer->unanswered_armed = false;
+	want_handshake(peer, now);
+}
+
 unsigned proto_timers_due(struct proto_peer *peer, uint64_t now)
 {
 	unsigned acts = expire_sessions(peer, now);
 
+	unanswered_due(peer, now);
 	acts |= keepalive_due(peer, now);
 	acts |= handshake_due(peer, now);
 	return acts;
@@ -662,6 +694,8 @@ uint64_t proto_next_deadline(const struct proto_peer *peer, uint64_t now)
 		d = min_u64(d, peer->handshake_completed);
 	if (peer->passive_armed)
 		d = min_u64(d, peer->passive_at);
+	if (peer->unanswered_armed)
+		d = min_u64(d, peer->unanswered_at);
 	/* Without a session the running attempt's timers govern instead. */
 	if (peer->persistent_keepalive && (proto_can_send(peer, now) || !peer->want_handshake))
 		d = min_u64(d, persistent_at(peer));

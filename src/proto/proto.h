@@ -104,6 +104,8 @@ struct proto_peer {
 	uint64_t handshake_completed;
 	bool passive_armed;		/* received data, sent nothing since */
 	uint64_t passive_at;
+	bool unanswered_armed;		/* sent data, received nothing since */
+	uint64_t unanswered_at;		/* then a new handshake: the peer may be gone */
 	bool sent_any;
 	uint64_t last_sent;		/* any packet sent, for persistent keepalive */
 	bool has_handshake;

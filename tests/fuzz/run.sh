@@ -12,7 +12,7 @@ bin=${FUZZ_BIN:-$(pwd)/tests/fuzz}
 work=$(mktemp -d "${TMPDIR:-/tmp}/ovpn-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 status=0
-for target in fuzz_initiation fuzz_response fuzz_data fuzz_cookie fuzz_conf fuzz_key fuzz_control fuzz_http; do
+for target in fuzz_initiation fuzz_response fuzz_data fuzz_cookie fuzz_conf fuzz_key fuzz_control fuzz_http fuzz_icmp; do
 	if [ ! -x "$bin/$target" ]; then
 		echo "$target: not built (make fuzz)" >&2
 		exit 99

@@ -122,6 +122,7 @@ static int cut(int version, uint8_t flags, size_t *lens)
 	size_t len = build_super(version, flags, &h);
 
 	CHECK_EQ(offload_segment_count(&h, super, len), NSEG);
+	CHECK_EQ(offload_segment_max_len(&h, super, len), (size_t)h.hdr_len + MSS);
 	CHECK_EQ(offload_segment(&h, super, len, NSEG, &all), 0);
 	/* In two calls, as when the send buffers run out... */
 	CHECK_EQ(offload_segment(&h, super, len, 0, &head), NSEG - 1);
@@ -183,8 +184,13 @@ static void test_segment_bad(void)
 	h.gso_size = MSS;
 	CHECK_EQ(offload_segment_count(&h, super, len - 1), -1);	/* IP length disagrees */
 	CHECK_EQ(offload_segment_count(&h, super, 30), -1);
+	CHECK_EQ(offload_segment_max_len(&h, super, 30), 0);
+	h.gso_size = 60000;	/* one segment: the whole packet */
+	CHECK_EQ(offload_segment_max_len(&h, super, len), len);
+	h.gso_size = MSS;
 	super[9] = 17;
 	CHECK_EQ(offload_segment_count(&h, super, len), -1);
+	CHECK_EQ(offload_segment_max_len(&h, super, len), 0);
 }
 
 static void test_csum_complete(void)

@@ -185,7 +185,58 @@ static void test_passive_keepalive(void)
 	CHECK_EQ(proto_consume_data(&p.rh, buf, n, t1, &rx), DROP_NONE);
 	CHECK_GT(seal_bytes(&p.rp, buf, 30, t1 + 1), 0);
 	CHECK_EQ(proto_timers_due(&p.rp, t1 + 10 * SEC), 0);
-	CHECK_EQ(proto_next_deadline(&p.rp, t1 + 1), T0 + 180 * SEC);
+	/* ...and that data, unanswered, wants a handshake 15 s later. */
+	CHECK_EQ(proto_next_deadline(&p.rp, t1 + 1), t1 + 1 + 15 * SEC);
+	pair_free(&p);
+}
+
+/* Data sent and nothing authenticated back for KEEPALIVE_TIMEOUT +
+ * REKEY_TIMEOUT: the peer may have lost its state, handshake again. */
+static void test_unanswered(void)
+{
+	struct pair p;
+	struct proto_rx rx;
+	size_t n;
+	const uint64_t t1 = T0 + 3 * SEC, due = t1 + 15 * SEC;
+
+	pair_init(&p, NULL);
+	pair_handshake(&p, T0);
+	confirm(&p, T0);
+	(void)proto_timers_due(&p.ip, T0);
+	/* Keepalives alone arm nothing. */
+	CHECK(seal_bytes(&p.ip, buf, 0, t1) == 32 && !p.ip.unanswered_armed);
+	CHECK_GT(seal_bytes(&p.ip, buf, 40, t1), 0);
+	/* Later data does not push it back. */
+	CHECK_GT(seal_bytes(&p.ip, buf, 40, t1 + 10 * SEC), 0);
+	CHECK_EQ(proto_next_deadline(&p.ip, t1 + 10 * SEC), due);
+	CHECK(proto_timers_due(&p.ip, due - 1) == 0 && !p.ip.want_handshake);
+	CHECK_EQ(proto_timers_due(&p.ip, due), PROTO_SEND_INITIATION);
+	CHECK(p.ip.want_handshake && !p.ip.unanswered_armed);
+	pair_free(&p);
+
+	/* Anything authenticated back (a keepalive too) disarms it. */
+	pair_init(&p, NULL);
+	pair_handshake(&p, T0);
+	confirm(&p, T0);
+	(void)proto_timers_due(&p.ip, T0);
+	CHECK_GT(seal_bytes(&p.ip, buf, 40, t1), 0);
+	n = seal_bytes(&p.rp, buf, 0, due - 1);
+	CHECK(proto_consume_data(&p.ih, buf, n, due - 1, &rx) == DROP_NONE && rx.len == 0);
+	CHECK(!p.ip.unanswered_armed);
+	CHECK(proto_timers_due(&p.ip, due) == 0 && !p.ip.want_handshake);
+	/* The responder's side of it: its data unanswered as well. */
+	CHECK_GT(seal_bytes(&p.rp, buf, 40, due), 0);
+	CHECK_EQ(proto_timers_due(&p.rp, due + 15 * SEC - 1), 0);
+	CHECK_EQ(proto_timers_due(&p.rp, due + 15 * SEC), PROTO_SEND_INITIATION);
+	pair_free(&p);
+
+	/* A handshake response counts as an answer. */
+	pair_init(&p, NULL);
+	pair_handshake(&p, T0);
+	confirm(&p, T0);
+	CHECK(seal_bytes(&p.ip, buf, 40, t1) > 0 && p.ip.unanswered_armed);
+	pair_handshake(&p, t1 + SEC);
+	CHECK(!p.ip.unanswered_armed);
 	pair_free(&p);
 }
 
@@ -219,7 +270,7 @@ static void test_overrides(void)
 	size_t n;
 
 	timers_default(&t);
-	CHECK(t.rekey_after_messages == UINT64_C(1) << 60);
+	CHECK_EQ(t.rekey_after_messages, UINT64_C(1) << 60);
 	CHECK_EQ(t.reject_after_messages, UINT64_MAX - (UINT64_C(1) << 13));
 	CHECK(t.rekey_after_time == 120 * SEC && t.reject_after_time == 180 * SEC);
 	CHECK(t.rekey_attempt_time == 90 * SEC && t.rekey_timeout == 5 * SEC);
@@ -243,6 +294,11 @@ static void test_overrides(void)
 	CHECK_EQ(proto_timers_due(&p.ip, 3500), PROTO_GIVE_UP);
 	pair_handshake(&p, 4000);
 	CHECK(proto_can_send(&p.ip, 23999) && !proto_can_send(&p.ip, 24000));
+	/* KEEPALIVE_TIMEOUT + REKEY_TIMEOUT as set. */
+	p.ih.timers.keepalive_timeout = 2000;
+	CHECK_GT(seal_bytes(&p.ip, buf, 40, 5000), 0);
+	CHECK_EQ(proto_timers_due(&p.ip, 7999), 0);
+	CHECK_EQ(proto_timers_due(&p.ip, 8000), PROTO_SEND_INITIATION);
 	pair_free(&p);
 }
 
@@ -255,6 +311,7 @@ int main(void)
 	RUN(test_rekey());
 	RUN(test_reject_and_expiry());
 	RUN(test_passive_keepalive());
+	RUN(test_unanswered());
 	RUN(test_persistent_keepalive());
 	RUN(test_overrides());
 	return tap_done();
