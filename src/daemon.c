@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "daemonize.h"
 #include "log.h"
+#include "notify.h"
 #include "priv.h"
 #include "tun.h"
 
@@ -358,6 +359,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	if (setup(&d) == 0) {
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
+		notify_ready(d.ifname);	/* systemd Type=notify */
 		rc = run(&d);
 	}
 	teardown(&d);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define DEFAULT_SOCKET "/run/ovpn/ovpn0.sock"
+#define DEFAULT_SOCKET OVPN_RUNDIR "/ovpn0.sock"
 #define REPLY_TIMEOUT_MS 5000
 
 struct command {
@@ -48,10 +49,18 @@ static const struct command commands[] = {
 	{ "reload", "", "re-read the config file (as SIGHUP does)", build_reload },
 };
 
+static const struct option ctl_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ovpnctl [-s SOCKET] COMMAND [ARGS]\n\n"
-		   "  -s SOCKET   the daemon's control-socket (default " DEFAULT_SOCKET ")\n\n"
+		   "  -s SOCKET      the daemon's control-socket (default " DEFAULT_SOCKET ")\n"
+		   "  -h, --help     this help\n"
+		   "  -V, --version  the version\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-7s %-9s %s\n", commands[i].name, commands[i].args, commands[i].help);
@@ -115,14 +124,16 @@ int main(int argc, char **argv)
 	char request[128];
 	int opt, fd, rc;
 
-	while ((opt = getopt(argc, argv, "+s:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:hV", ctl_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': path = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'V': printf("ovpnctl (ovpn) %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;	/* getopt named it */
 		}
 	}
 	if (optind >= argc) {
+		fprintf(stderr, "ovpnctl: no command given\n");
 		usage(stderr);
 		return 2;
 	}

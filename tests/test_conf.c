@@ -235,11 +235,37 @@ out:
 	CHECK(c.peers == NULL && sodium_is_zero(c.private_key, KEY_LEN));
 }
 
+/* Without user or group the daemon drops to configure's account (ovpn
+ * unless --with-user said otherwise), which make install creates; where it
+ * is missing, as in a build tree, the error names it. */
+static void test_default_account(void)
+{
+	struct conf c;
+
+	if (getpwnam(OVPN_USER)) {
+		CHECK(load_text("private-key-file = \"@KEY@\"\ngroup = \"nogroup\"\n", &c) == 0);
+		CHECK(strcmp(c.user, OVPN_USER) == 0);
+		conf_free(&c);
+	} else {
+		expect_error("default user", "private-key-file = \"@KEY@\"\ngroup = \"nogroup\"\n",
+			     0, "user", OVPN_USER, "no such user");
+	}
+	if (getgrnam(OVPN_GROUP)) {
+		CHECK(load_text("private-key-file = \"@KEY@\"\nuser = \"nobody\"\n", &c) == 0);
+		CHECK(strcmp(c.group, OVPN_GROUP) == 0);
+		conf_free(&c);
+	} else {
+		expect_error("default group", "private-key-file = \"@KEY@\"\nuser = \"nobody\"\n",
+			     0, "group", OVPN_GROUP, "no such group");
+	}
+}
+
 static void test_defaults(void)
 {
 	struct conf c;
 
-	CHECK(load_text("private-key-file = \"@KEY@\"\n"
+	/* The account's default has its own test: the build tree lacks it. */
+	CHECK(load_text("private-key-file = \"@KEY@\"\nuser = \"nobody\"\ngroup = \"nogroup\"\n"
 			"peer \"A\" {\n    public-key = \"@A@\"\n}\n", &c) == 0);
 	if (n_errors)
 		dump_errors("defaults");
@@ -247,10 +273,8 @@ static void test_defaults(void)
 	CHECK(c.listen_port == 51820);
 	CHECK(c.mtu == 1420);
 	CHECK(c.n_addresses == 0 && c.addresses == NULL);
-	CHECK(strcmp(c.user, "nobody") == 0);
-	CHECK(strcmp(c.group, "nogroup") == 0);
 	CHECK(c.log_level == LOG_LEVEL_INFO);
-	CHECK(strcmp(c.control_socket, "/run/ovpn/ovpn0.sock") == 0);
+	CHECK(strcmp(c.control_socket, OVPN_RUNDIR "/ovpn0.sock") == 0);
 	CHECK(c.n_peers == 1);
 	if (c.n_peers == 1) {
 		CHECK(!c.peers[0].has_endpoint && c.peers[0].endpoint_host == NULL);
@@ -272,13 +296,13 @@ static void test_root_errors(void)
 		     4, "interface", "ovpn/0", "not an interface name");
 	expect_error("interface length", HEAD "\ninterface = \"abcdefghijklmnop\"\n",
 		     5, "interface", "abcdefghijklmnop", "1 to 15");
-	expect_error("no key file", "user = \"root\"\n", 0,
+	expect_error("no key file", "user = \"root\"\ngroup = \"root\"\n", 0,
 		     "private-key-file", NULL, "required option missing");
 	expect_error("key file open", "user = \"root\"\ngroup = \"root\"\n"
 		     "private-key-file = \"@OPEN@\"\n", 3, "private-key-file", NULL,
 		     "chmod 600");
 	CHECK_STR_CONTAINS(str(errors[0]), open_key_path);
-	expect_error("key file junk", "user = \"root\"\n\nprivate-key-file = \"@JUNK@\"\n",
+	expect_error("key file junk", "user = \"root\"\ngroup = \"root\"\nprivate-key-file = \"@JUNK@\"\n",
 		     3, "private-key-file", NULL, "not a key");
 	CHECK_STR_CONTAINS(str(errors[0]), junk_key_path);
 	CHECK(strstr(errors[0], "AQIDBAUG") == NULL);
@@ -464,7 +488,7 @@ static void test_many_errors(void)
 	snprintf(want, sizeof(want), "%s:4: unterminated /* comment", conf_path);
 	CHECK(n_errors == 1);
 	CHECK_STR_CONTAINS(str(errors[0]), want);
-	CHECK(load_text("", &c) == -1);
+	CHECK(load_text("user = \"root\"\ngroup = \"root\"\n", &c) == -1);
 	CHECK(n_errors == 1);
 	CHECK_STR_CONTAINS(str(errors[0]), "private-key-file: required option missing");
 }
@@ -596,6 +620,7 @@ int main(void)
 	conf_set_error_func(capture, NULL);
 	test_full();
 	test_defaults();
+	test_default_account();
 	test_root_errors();
 	test_mtu_ipv6();
 	test_peer_errors();
