@@ -71,6 +71,12 @@ cleanup() {
 		echo "fresh-root: FRESH_KEEP: $root stays mounted (umount -R it, then rm -rf $run)"
 		return 0
 	fi
+	# Whatever still runs inside the root was started there by this run.
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
+	done
+	sleep 0.2
 	# Anything a test left mounted under the root (netns files) goes too.
 	umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null
 	rm -rf "$run"
