@@ -172,9 +172,14 @@ check_deb() {
 	timed "directories" "stat -c '%a %U:%G %n' /etc/ovpn /etc/ovpn/keys /etc/ovpn/keys/host.key &&
 		test \"\$(stat -c %a /etc/ovpn/keys)\" = 700 && test \"\$(stat -c %a /etc/ovpn/keys/host.key)\" = 600"
 	timed "example" "ovpnd -t -c /etc/ovpn/example.conf && ovpnd --version && ovpnctl --version && ovpn-keygen --version"
+	# The installed unit, with the installed programs and man pages.
+	timed "unit" "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd man-db >/dev/null &&
+		cp /lib/systemd/system/ovpnd@.service /tmp/ovpnd@ovpn0.service &&
+		systemd-analyze verify /tmp/ovpnd@ovpn0.service && echo verify clean &&
+		systemd-analyze security --offline=yes /tmp/ovpnd@ovpn0.service | tail -n 1"
 	timed "purge" "dpkg -L ovpn | sort >/root/files && DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ovpn &&
 		! test -e /etc/ovpn && ! dpkg -s ovpn >/dev/null 2>&1 &&
-		left=\$(while read -r f; do [ -f \"\$f\" ] && echo \"\$f\"; done </root/files) &&
+		left=\$(while read -r f; do [ ! -f \"\$f\" ] || echo \"\$f\"; done </root/files) &&
 		{ [ -z \"\$left\" ] || { echo \"left behind: \$left\"; false; }; }"
 	say "the package installed and purged cleanly"
 }
