@@ -12,12 +12,14 @@
 # The pristine root is made once and kept in $FRESH_CACHE (default
 # /var/tmp/ovpn-fresh); every run works on its own overlay of it.
 # $FRESH_MIRROR overrides the Debian mirror (default: the host's own);
-# FRESH_KEEP=1 leaves the root mounted for a look inside.
+# FRESH_KEEP=1 leaves the root mounted for a look inside; the suite's logs
+# are copied out to $FRESH_LOGS (default $FRESH_CACHE/logs).
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 cache=${FRESH_CACHE:-/var/tmp/ovpn-fresh}
 base=$cache/bookworm-minbase
+logs=${FRESH_LOGS:-$cache/logs}
 mode=${1:-}
 run=
 root=
@@ -62,10 +64,10 @@ cleanup() {
 	[ -n "$root" ] || return 0
 	# The suite's logs outlive the root, for a look at what failed.
 	if [ -d "$root/root/ovpn/tests" ]; then
-		rm -rf "$cache/logs" && mkdir -p "$cache/logs" &&
+		rm -rf "$logs" && mkdir -p "$logs" &&
 			(cd "$root/root/ovpn/tests" && find . -name '*.log' -print0 |
-				xargs -0 -r cp --parents -t "$cache/logs")
-		echo "fresh-root: the suite's logs are in $cache/logs"
+				xargs -0 -r cp --parents -t "$logs")
+		echo "fresh-root: the suite's logs are in $logs"
 	fi
 	if [ -n "${FRESH_KEEP:-}" ]; then
 		echo "fresh-root: FRESH_KEEP: $root stays mounted (umount -R it, then rm -rf $run)"
