@@ -5,7 +5,8 @@
 # overlay thrown away afterwards.
 #
 #   tools/fresh-root.sh readme         both README lines: demo, then the suite
-#                                      (fails on any failed or skipped test)
+#                                      (fails on any failed or skipped test),
+#                                      then make install and its example
 #   tools/fresh-root.sh deb FILE.deb   install, check the account, the
 #                                      directories and the example, purge
 #
@@ -159,6 +160,11 @@ check_readme() {
 	echo "$summary"
 	echo "$summary" | grep -qE '^# (SKIP|FAIL|XPASS|ERROR): +[1-9]' && die "the suite had failures or skips"
 	say "both README lines passed"
+	# A real make install: the account, the directories, a host key, and
+	# the installed example passes its check.
+	timed "make install" "cd /root/ovpn && make install >/dev/null &&
+		getent passwd ovpn && stat -c '%a %n' /usr/local/etc/ovpn/keys /run/ovpn &&
+		ovpnd -t -c /usr/local/etc/ovpn/example.conf"
 }
 
 check_deb() {
