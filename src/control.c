@@ -18,6 +18,7 @@ static void control_client_close(struct control_client *cl)
 	if (cl->lfd.fd < 0)
 		return;
 	loop_del(cl->ctl->loop, &cl->lfd);
+	timerq_remove(&cl->ctl->loop->timers, &cl->timer);
 	close(cl->lfd.fd);
 	cl->lfd.fd = -1;
 	strbuf_free(&cl->out);
@@ -150,28 +151,20 @@ static void control_accept(struct loop_fd *lfd, uint32_t events)
 	cl->in_len = 0;
 	cl->out_off = 0;
 	strbuf_init(&cl->out);
-	cl->deadline = timerq_now() + CONTROL_CLIENT_TIMEOUT_NS;
 	if (loop_add(c->loop, &cl->lfd, EPOLLIN) < 0) {
 		close(fd);
 		cl->lfd.fd = -1;
+		return;
 	}
+	/* Room for every client was reserved at control_open. */
+	timerq_set(&c->loop->timers, &cl->timer, timerq_now() + CONTROL_CLIENT_TIMEOUT_NS);
 }
 
-uint64_t control_expire(struct control *c, uint64_t now)
+/* A client past its deadline. */
+static void control_client_expired(struct timer *t, uint64_t now)
 {
-	uint64_t next = UINT64_MAX;
-
-	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		struct control_client *cl = &c->clients[i];
-
-		if (cl->lfd.fd < 0)
-			continue;
-		if (cl->deadline <= now)
-			control_client_close(cl);
-		else if (cl->deadline < next)
-			next = cl->deadline;
-	}
-	return next;
+	(void)now;
+	control_client_close(container_of(t, struct control_client, timer));
 }
 
 /* A socket file already there: refuse if a daemon answers, else remove it. */
@@ -212,21 +205,27 @@ static void control_make_parent(const char *path)
 		log_warn("control-socket directory %s: %s", dir, strerror(errno));
 }
 
-int control_open(struct control *c, struct loop *loop, const char *path,
-		 uid_t uid, gid_t gid, control_handler handler, void *ctx)
+void control_init(struct control *c, control_handler handler, void *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	c->lfd.fd = -1;
+	c->handler = handler;
+	c->ctx = ctx;
+	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		c->clients[i].lfd.fd = -1;
+		c->clients[i].lfd.on_event = control_client_event;
+		c->clients[i].ctl = c;
+		timer_init(&c->clients[i].timer, control_client_expired);
+	}
+}
+
+int control_open(struct control *c, struct loop *loop, const char *path, uid_t uid, gid_t gid)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char cwd[sizeof(sun.sun_path)];
 	mode_t old_umask;
 	int fd = -1, n;
 
-	memset(c, 0, sizeof(*c));
-	c->lfd.fd = -1;
-	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		c->clients[i].lfd.fd = -1;
-		c->clients[i].lfd.on_event = control_client_event;
-		c->clients[i].ctl = c;
-	}
 	/* Absolute, so it can be removed at exit wherever the daemon is. */
 	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
 		n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", cwd, path);
@@ -238,7 +237,8 @@ int control_open(struct control *c, struct loop *loop, const char *path,
 	}
 	path = sun.sun_path;
 	control_make_parent(path);
-	if (control_clear_stale(&sun) < 0)
+	if (control_clear_stale(&sun) < 0 ||
+	    timerq_reserve(&loop->timers, loop->timers.cap + CONTROL_MAX_CLIENTS) < 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -256,8 +256,6 @@ int control_open(struct control *c, struct loop *loop, const char *path,
 	c->lfd.fd = fd;
 	c->lfd.on_event = control_accept;
 	c->loop = loop;
-	c->handler = handler;
-	c->ctx = ctx;
 	strcpy(c->path, path);
 	return loop_add(loop, &c->lfd, EPOLLIN);
 fail:

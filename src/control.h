@@ -45,7 +45,7 @@ struct control_client {
 	size_t in_len;
 	struct strbuf out;
 	size_t out_off;
-	uint64_t deadline;
+	struct timer timer;		/* closed when it fires */
 };
 
 struct control {
@@ -58,15 +58,14 @@ struct control {
 	struct control_client clients[CONTROL_MAX_CLIENTS];
 };
 
+/* Not open, no client; requests go to handler(ctx, ...). */
+void control_init(struct control *c, control_handler handler, void *ctx);
 /* Create the socket at path (mode 0660, owned by uid:gid; parent directory
  * created 0755 if missing; a stale socket replaced, a live one refused) and
- * watch it in loop. 0 or -1 (logged). */
-int control_open(struct control *c, struct loop *loop, const char *path,
-		 uid_t uid, gid_t gid, control_handler handler, void *ctx);
+ * watch it in loop; the clients' deadlines go in the loop's timer queue.
+ * 0 or -1 (logged). */
+int control_open(struct control *c, struct loop *loop, const char *path, uid_t uid, gid_t gid);
 /* Close every client and the socket, and remove the socket file. */
 void control_close(struct control *c);
-/* Drop clients past their deadline; returns the earliest deadline left
- * (UINT64_MAX for none). */
-uint64_t control_expire(struct control *c, uint64_t now);
 
 #endif

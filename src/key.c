@@ -133,7 +133,10 @@ out:
 	return ret;
 }
 
-static int check_key_file_stat(int fd, const char *path, char *errbuf, size_t errlen)
+/* A regular file only its owner may access, owned by root, by us or by
+ * also_uid (the account that re-reads it on reload). what: "private key". */
+static int check_key_file_stat(int fd, const char *path, const char *what,
+			       uid_t also_uid, char *errbuf, size_t errlen)
 {
 	struct stat st;
 
@@ -147,15 +150,21 @@ static int check_key_file_stat(int fd, const char *path, char *errbuf, size_t er
 	}
 	if (st.st_mode & 077) {
 		snprintf(errbuf, errlen, "%s: permissions %04o are too open: group or "
-			 "others can access this private key; run chmod 600 %s",
-			 path, (unsigned)(st.st_mode & 07777), path);
+			 "others can access this %s; run chmod 600 %s",
+			 path, (unsigned)(st.st_mode & 07777), what, path);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != also_uid) {
+		snprintf(errbuf, errlen, "%s: owned by uid %u, which is neither root nor "
+			 "the daemon's account: refusing this %s", path,
+			 (unsigned)st.st_uid, what);
 		return -1;
 	}
 	return 0;
 }
 
-int key_file_read(const char *path, uint8_t key[KEY_LEN],
-		  char *errbuf, size_t errlen)
+static int key_file_read_as(const char *path, const char *what, uid_t also_uid,
+			    uint8_t key[KEY_LEN], char *errbuf, size_t errlen)
 {
 	int fd;
 	int ret = -1;
@@ -166,7 +175,7 @@ int key_file_read(const char *path, uint8_t key[KEY_LEN],
 		snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
 	}
-	if (check_key_file_stat(fd, path, errbuf, errlen) < 0)
+	if (check_key_file_stat(fd, path, what, also_uid, errbuf, errlen) < 0)
 		goto out;
 	ret = key_fd_read(fd, path, key, errbuf, errlen);
 out:
@@ -175,6 +184,18 @@ out:
 	if (ret < 0)
 		sodium_memzero(key, KEY_LEN);
 	return ret;
+}
+
+int key_file_read(const char *path, uint8_t key[KEY_LEN],
+		  char *errbuf, size_t errlen)
+{
+	return key_file_read_as(path, "private key", geteuid(), key, errbuf, errlen);
+}
+
+int key_psk_file_read(const char *path, uid_t daemon_uid, uint8_t key[KEY_LEN],
+		      char *errbuf, size_t errlen)
+{
+	return key_file_read_as(path, "pre-shared key", daemon_uid, key, errbuf, errlen);
 }
 
 static int write_all(int fd, const char *buf, size_t len)

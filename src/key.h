@@ -34,11 +34,18 @@ void key_generate(uint8_t priv[KEY_LEN]);
 int key_fd_read(int fd, const char *name, uint8_t key[KEY_LEN],
 		char *errbuf, size_t errlen);
 /*
- * Read a private key file, refusing non-regular files and files that group
- * or others may access (as ssh does).  Errors name the file in errbuf.
+ * Read a private key file, refusing non-regular files, files that group
+ * or others may access (as ssh does) and files owned by neither root nor
+ * us.  Errors name the file in errbuf, never its content.
  */
 int key_file_read(const char *path, uint8_t key[KEY_LEN],
 		  char *errbuf, size_t errlen);
+/*
+ * The same for a pre-shared key file, which may also be owned by
+ * daemon_uid: the account that reads it again on reload.
+ */
+int key_psk_file_read(const char *path, uid_t daemon_uid, uint8_t key[KEY_LEN],
+		      char *errbuf, size_t errlen);
 /* Write key as base64 and '\n' to fd, bypassing stdio buffers that would
  * keep a copy; -1 with errno on failure. */
 int key_fd_write(int fd, const uint8_t key[KEY_LEN]);

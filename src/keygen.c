@@ -1,4 +1,5 @@
-/* ovpn-keygen: make a private key, or derive a public key from one. */
+/* ovpn-keygen: make a private key or a pre-shared key, or derive a public
+ * key from a private one. */
 #include "config.h"
 
 #include <errno.h>
@@ -25,8 +26,11 @@ static void usage(FILE *out)
 		"                                     print the public key\n"
 		"       ovpn-keygen --pubkey          read a private key on standard input,\n"
 		"                                     print its public key\n"
-		"  -o, --output FILE  where to write the private key\n"
-		"      --force        replace FILE and FILE.pub if they exist\n"
+		"       ovpn-keygen --psk [-o FILE [--force]]\n"
+		"                                     a new pre-shared key (like wg genpsk),\n"
+		"                                     printed or written to FILE (0600)\n"
+		"  -o, --output FILE  where to write the private (or pre-shared) key\n"
+		"      --force        replace FILE (and FILE.pub) if they exist\n"
 		"  -h, --help         this help\n"
 		"  -V, --version      the version\n");
 }
@@ -62,6 +66,27 @@ static int genkey_stdout(void)
 	key_generate(priv);
 	ret = print_key(priv);
 	sodium_memzero(priv, sizeof(priv));
+	return ret;
+}
+
+/* A pre-shared key is 32 random bytes, unclamped, as wg genpsk makes:
+ * printed, or written to path (0600 whatever the umask), nothing else. */
+static int genpsk(const char *path, bool force)
+{
+	char errbuf[KEY_ERRBUF_SIZE];
+	uint8_t psk[KEY_LEN];
+	int ret = -1;
+
+	randombytes_buf(psk, sizeof(psk));
+	if (!path) {
+		warn_if_stdout_exposed();
+		ret = print_key(psk);
+	} else if (key_file_write(path, psk, 0600, force, errbuf, sizeof(errbuf)) < 0) {
+		log_err("%s%s", errbuf, errno == EEXIST ? " (--force replaces it)" : "");
+	} else {
+		ret = 0;
+	}
+	sodium_memzero(psk, sizeof(psk));
 	return ret;
 }
 
@@ -134,7 +159,8 @@ out:
 }
 
 /* One line saying what is wrong with the command line, or false. */
-static bool usage_error(int argc, char **argv, const char *output, bool force, bool pubkey)
+static bool usage_error(int argc, char **argv, const char *output, bool force, bool pubkey,
+			bool psk)
 {
 	const char *why = NULL;
 
@@ -142,6 +168,8 @@ static bool usage_error(int argc, char **argv, const char *output, bool force, b
 		fprintf(stderr, "ovpn-keygen: unexpected argument '%s'\n", argv[optind]);
 	else if (pubkey && (output || force))
 		why = "--pubkey reads standard input and writes standard output: no -o or --force";
+	else if (pubkey && psk)
+		why = "--pubkey and --psk: one or the other";
 	else if (force && !output)
 		why = "--force replaces an output file: it needs -o FILE";
 	else
@@ -157,12 +185,13 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "pubkey", no_argument, NULL, 'P' },
+		{ "psk", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = NULL;
-	bool force = false, pubkey = false;
+	bool force = false, pubkey = false, psk = false;
 	int c, ret;
 
 	log_set_ident("ovpn-keygen");
@@ -175,17 +204,20 @@ int main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'F': force = true; break;
 		case 'P': pubkey = true; break;
+		case 'S': psk = true; break;
 		case 'h': usage(stdout); return EXIT_SUCCESS;
 		case 'V': printf("ovpn-keygen (ovpn) %s\n", PACKAGE_VERSION); return EXIT_SUCCESS;
 		default: usage(stderr); return EXIT_USAGE;	/* getopt named it */
 		}
 	}
-	if (usage_error(argc, argv, output, force, pubkey)) {
+	if (usage_error(argc, argv, output, force, pubkey, psk)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (pubkey)
 		ret = pubkey_stdin();
+	else if (psk)
+		ret = genpsk(output, force);
 	else if (output)
 		ret = genkey_file(output, force);
 	else

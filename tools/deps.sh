@@ -13,10 +13,11 @@ pkgs="build-essential autoconf automake pkg-config libsodium-dev libconfuse-dev
 # The suite: wg interop (wireguard-tools), setpriv and flock (util-linux),
 # ping, ps (procps), jq and xxd for the control and wire checks, valgrind,
 # clang and its runtime for the fuzz targets and the sanitizer pass, iperf3
-# for the TCP rounds, systemd for systemd-analyze on the unit,
+# for the TCP rounds, nftables for multihome.sh's firewall, systemd for
+# systemd-analyze on the unit,
 # bash-completion for the completion test.
 test_pkgs="wireguard-tools util-linux valgrind clang libclang-rt-dev iperf3
-      iputils-ping xxd jq systemd bash-completion"
+      iputils-ping xxd jq nftables systemd bash-completion"
 deb_pkgs="debhelper dh-autoreconf fakeroot lintian"
 case "$1" in
 --test)  pkgs="$pkgs $test_pkgs" ;;
