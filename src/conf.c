@@ -521,8 +521,8 @@ static cfg_t *confuse_init(void)
 		CFG_INT_CB("listen-port", 51820, CFGF_NONE, parse_number),
 		CFG_INT_CB("mtu", 1420, CFGF_NONE, parse_number),
 		CFG_STR_LIST_CB("address", NULL, CFGF_NONE, mark_list_value),
-		CFG_STR("user", "nobody", CFGF_NONE),
-		CFG_STR("group", "nogroup", CFGF_NONE),
+		CFG_STR("user", OVPN_USER, CFGF_NONE),
+		CFG_STR("group", OVPN_GROUP, CFGF_NONE),
 		CFG_STR("log-level", "info", CFGF_NONE),
 		CFG_STR("control-socket", NULL, CFGF_NODEFAULT),
 		CFG_STR("table", "main", CFGF_NONE),
@@ -757,7 +757,7 @@ static int build_root(cfg_t *cfg, struct conf *out)
 	out->group = strdup(cfg_getstr(cfg, "group"));
 	if (sock)
 		out->control_socket = strdup(sock);
-	else if (asprintf(&out->control_socket, "/run/ovpn/%s.sock", out->interface) < 0)
+	else if (asprintf(&out->control_socket, OVPN_RUNDIR "/%s.sock", out->interface) < 0)
 		out->control_socket = NULL;
 	out->metrics_listen = metrics ? strdup(metrics) : NULL;
 	if (!out->file || (pkf && !out->private_key_file) || !out->user ||

@@ -267,7 +267,9 @@ int control_open(struct control *c, struct loop *loop, const char *path, uid_t u
 		goto fail;
 	}
 	umask(old_umask);
-	if (chown(path, uid, gid) < 0 || chmod(path, 0660) < 0 || listen(fd, 8) < 0)
+	/* Mode first: changing the mode of the account's socket would take
+	 * CAP_FOWNER, which the unit does not grant. */
+	if (chmod(path, 0660) < 0 || chown(path, uid, gid) < 0 || listen(fd, 8) < 0)
 		goto fail;
 	c->lfd.fd = fd;
 	c->lfd.on_event = control_accept;

@@ -23,6 +23,7 @@
 #include "loop.h"
 #include "metrics.h"
 #include "netlink.h"
+#include "notify.h"
 #include "routing.h"
 #include "peerset.h"
 #include "priv.h"
@@ -502,6 +503,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	if (setup(&d) == 0) {
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
+		notify_ready(d.dp.ifname);	/* systemd Type=notify */
 		rc = run(&d);
 	}
 	teardown(&d);

@@ -31,7 +31,8 @@ static void usage(FILE *out)
 		"                                     printed or written to FILE (0600)\n"
 		"  -o, --output FILE  where to write the private (or pre-shared) key\n"
 		"      --force        replace FILE (and FILE.pub) if they exist\n"
-		"  -h, --help         this help\n");
+		"  -h, --help         this help\n"
+		"  -V, --version      the version\n");
 }
 
 static int print_key(const uint8_t key[KEY_LEN])
@@ -157,6 +158,27 @@ out:
 	return ret;
 }
 
+/* One line saying what is wrong with the command line, or false. */
+static bool usage_error(int argc, char **argv, const char *output, bool force, bool pubkey,
+			bool psk)
+{
+	const char *why = NULL;
+
+	if (optind < argc)
+		fprintf(stderr, "ovpn-keygen: unexpected argument '%s'\n", argv[optind]);
+	else if (pubkey && (output || force))
+		why = "--pubkey reads standard input and writes standard output: no -o or --force";
+	else if (pubkey && psk)
+		why = "--pubkey and --psk: one or the other";
+	else if (force && !output)
+		why = "--force replaces an output file: it needs -o FILE";
+	else
+		return false;
+	if (why)
+		fprintf(stderr, "ovpn-keygen: %s\n", why);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -165,6 +187,7 @@ int main(int argc, char **argv)
 		{ "pubkey", no_argument, NULL, 'P' },
 		{ "psk", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = NULL;
@@ -176,17 +199,18 @@ int main(int argc, char **argv)
 		log_err("cannot initialise libsodium");
 		return EXIT_FAILURE;
 	}
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
 		case 'F': force = true; break;
 		case 'P': pubkey = true; break;
 		case 'S': psk = true; break;
 		case 'h': usage(stdout); return EXIT_SUCCESS;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'V': printf("ovpn-keygen (ovpn) %s\n", PACKAGE_VERSION); return EXIT_SUCCESS;
+		default: usage(stderr); return EXIT_USAGE;	/* getopt named it */
 		}
 	}
-	if (optind < argc || (pubkey && (output || force || psk)) || (force && !output)) {
+	if (usage_error(argc, argv, output, force, pubkey, psk)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}

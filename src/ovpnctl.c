@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -17,8 +18,8 @@
 
 #include "strbuf.h"
 
-#define DEFAULT_SOCKET "/run/ovpn/ovpn0.sock"
-#define RUN_DIR "/run/ovpn"
+#define DEFAULT_SOCKET OVPN_RUNDIR "/ovpn0.sock"
+#define RUN_DIR OVPN_RUNDIR
 #define REPLY_TIMEOUT_MS 5000
 #define REQUEST_MAX 1024
 
@@ -131,10 +132,18 @@ static const struct command commands[] = {
 	{ "remove", "peer NAME", "remove a peer from the running daemon (not from its file)", build_peer_edit },
 };
 
+static const struct option ctl_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ovpnctl [-s SOCKET] COMMAND [ARGS]\n\n"
-		   "  -s SOCKET   the daemon's control-socket (default " DEFAULT_SOCKET ")\n\n"
+		   "  -s SOCKET      the daemon's control-socket (default " DEFAULT_SOCKET ")\n"
+		   "  -h, --help     this help\n"
+		   "  -V, --version  the version\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n           %s\n", commands[i].name, commands[i].args, commands[i].help);
@@ -347,14 +356,16 @@ int main(int argc, char **argv)
 	char request[REQUEST_MAX], target[4096];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+s:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:hV", ctl_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': path = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'V': printf("ovpnctl (ovpn) %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;	/* getopt named it */
 		}
 	}
 	if (optind >= argc) {
+		fprintf(stderr, "ovpnctl: no command given\n");
 		usage(stderr);
 		return 2;
 	}

@@ -1,6 +1,7 @@
 /* ovpnd: read the config, then hand over to the daemon. */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
@@ -25,7 +26,8 @@ static void usage(FILE *out)
 		"  -f       stay in the foreground, log to stderr (default: detach, log to syslog)\n"
 		"  -p FILE  write the daemon's process id to FILE\n"
 		"  -v       log at debug level, whatever log-level says\n"
-		"  -h       this help\n", EX_CONFIG);
+		"  -h, --help     this help\n"
+		"  -V, --version  the version\n", EX_CONFIG);
 }
 
 /* path joined to the current directory (path need not exist yet). */
@@ -62,6 +64,11 @@ static int aead_choose(void)
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *file = NULL;
 	char *abs_file = NULL, *abs_pidfile = NULL;
 	bool check = false, foreground = false, verbose = false;
@@ -76,7 +83,7 @@ int main(int argc, char **argv)
 	}
 	if (aead_choose() < 0)
 		return EXIT_FAILURE;
-	while ((c = getopt(argc, argv, "c:tfvp:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:tfvp:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': file = optarg; break;
 		case 't': check = true; break;
@@ -84,10 +91,15 @@ int main(int argc, char **argv)
 		case 'p': opts.pidfile = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return EXIT_SUCCESS;
-		default: usage(stderr); return EX_USAGE;
+		case 'V': printf("ovpnd (ovpn) %s\n", PACKAGE_VERSION); return EXIT_SUCCESS;
+		default: usage(stderr); return EX_USAGE;	/* getopt named it */
 		}
 	}
 	if (!file || optind < argc) {
+		if (!file)
+			fprintf(stderr, "ovpnd: no configuration file: -c FILE is required\n");
+		else
+			fprintf(stderr, "ovpnd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return EX_USAGE;
 	}

@@ -28,6 +28,8 @@ interface        = "ovpn-x"
 private-key-file = "$TMP/x.key"
 address          = {"10.77.0.1/24", "fd77::100:1/120"}
 control-socket   = "$TMP/x.sock"
+user             = "nobody"
+group            = "nogroup"
 peer "y" {
     public-key  = "$(pubkey y)"
     endpoint    = "192.0.2.2:51820"
@@ -40,6 +42,8 @@ interface        = "ovpn-y"
 private-key-file = "$TMP/y.key"
 address          = {"10.77.0.2/24", "fd77::100:2/120"}
 control-socket   = "$TMP/y.sock"
+user             = "nobody"
+group            = "nogroup"
 peer "x" {
     public-key  = "$(pubkey x)"
     allowed-ips = {"10.77.0.1/32", "fd77::100:1/128"}
@@ -76,12 +80,14 @@ interface        = "ovpn-z"
 private-key-file = "$TMP/x.key"
 listen-port      = 51821
 control-socket   = "$TMP/z.sock"
+user             = "nobody"
+group            = "nogroup"
 peer "y" {
     public-key  = "$(pubkey y)"
     allowed-ips = {"198.51.100.0/24"}
 }
 CONF
-want="$TMP/z.conf:7: allowed-ips: a route to this prefix exists in table 254 (dev ovpn-x), not this daemon's '198.51.100.0/24'"
+want="$TMP/z.conf:9: allowed-ips: a route to this prefix exists in table 254 (dev ovpn-x), not this daemon's '198.51.100.0/24'"
 nsx X "$SRC/ovpnd" -t -c "$TMP/z.conf" >"$TMP/zt.out" 2>&1 && fail "-t passed a route that exists"
 grep -qF "$want" "$TMP/zt.out" || fail "-t said: $(cat "$TMP/zt.out")"
 nsx X "$SRC/ovpnd" -f -c "$TMP/z.conf" >"$TMP/zrun.out" 2>&1 && fail "a colliding daemon started"

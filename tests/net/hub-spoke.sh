@@ -15,6 +15,8 @@ private-key-file = "$TMP/h.key"
 listen-port      = 51820
 address          = {"10.77.0.1/24"}
 control-socket   = "$TMP/h.sock"
+user             = "nobody"
+group            = "nogroup"
 CONF
 	for i in 1 2 3; do
 		printf 'peer "s%s" {\n  public-key = "%s"\n  allowed-ips = {"10.77.0.1%s/32"}\n  routes = false\n}\n' \

@@ -218,6 +218,7 @@ two_hosts() {
 	keygen x; keygen y
 }
 
+# The configs name nobody: the build tree has no ovpn account.
 # host_conf FILE NAME KEY ADDR PEER PEERKEY PEER_ENDPOINT PEER_ALLOWED [EXTRA PEER LINES]
 # A one-peer config; PEER_ENDPOINT may be empty.
 host_conf() {
@@ -227,6 +228,8 @@ private-key-file = "$TMP/$3.key"
 listen-port      = 51820
 address          = {"$4"}
 control-socket   = "$TMP/$2.sock"
+user             = "nobody"
+group            = "nogroup"
 log-level        = "debug"
 peer "$5" {
     public-key  = "$(pubkey "$6")"
@@ -247,6 +250,8 @@ listen-port      = 51820
 mtu              = 1420
 address          = {"$5/24", "$6/120"}
 control-socket   = "$TMP/$1.sock"
+user             = "nobody"
+group            = "nogroup"
 log-level        = "info"
 peer "$3" {
     public-key  = "$(pubkey "$3")"

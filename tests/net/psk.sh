@@ -27,6 +27,8 @@ private-key-file = "$TMP/x.key"
 listen-port      = 51820
 address          = {"10.77.0.1/24"}
 control-socket   = "$TMP/x.sock"
+user             = "nobody"
+group            = "nogroup"
 log-level        = "debug"
 peer "y" {
     public-key         = "$(pubkey y)"

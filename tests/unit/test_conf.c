@@ -240,11 +240,37 @@ out:
 	CHECK(c.peers == NULL && sodium_is_zero(c.private_key, KEY_LEN));
 }
 
+/* Without user or group the daemon drops to configure's account (ovpn
+ * unless --with-user said otherwise), which make install creates; where it
+ * is missing, as in a build tree, the error names it. */
+static void test_default_account(void)
+{
+	struct conf c;
+
+	if (getpwnam(OVPN_USER)) {
+		CHECK_EQ(load_text("private-key-file = \"@KEY@\"\ngroup = \"nogroup\"\n", &c), 0);
+		CHECK_STR(c.user, OVPN_USER);
+		conf_free(&c);
+	} else {
+		expect_error("default user", "private-key-file = \"@KEY@\"\ngroup = \"nogroup\"\n",
+			     0, "user", OVPN_USER, "no such user");
+	}
+	if (getgrnam(OVPN_GROUP)) {
+		CHECK_EQ(load_text("private-key-file = \"@KEY@\"\nuser = \"nobody\"\n", &c), 0);
+		CHECK_STR(c.group, OVPN_GROUP);
+		conf_free(&c);
+	} else {
+		expect_error("default group", "private-key-file = \"@KEY@\"\nuser = \"nobody\"\n",
+			     0, "group", OVPN_GROUP, "no such group");
+	}
+}
+
 static void test_defaults(void)
 {
 	struct conf c;
 
-	CHECK_EQ(load_text("private-key-file = \"@KEY@\"\n"
+	/* The account's default has its own test: the build tree lacks it. */
+	CHECK_EQ(load_text("private-key-file = \"@KEY@\"\nuser = \"nobody\"\ngroup = \"nogroup\"\n"
 			"peer \"A\" {\n    public-key = \"@A@\"\n}\n", &c), 0);
 	if (n_errors)
 		dump_errors("defaults");
@@ -252,10 +278,8 @@ static void test_defaults(void)
 	CHECK_EQ(c.listen_port, 51820);
 	CHECK_EQ(c.mtu, 1420);
 	CHECK(c.n_addresses == 0 && c.addresses == NULL);
-	CHECK_STR(c.user, "nobody");
-	CHECK_STR(c.group, "nogroup");
 	CHECK_EQ(c.log_level, LOG_LEVEL_INFO);
-	CHECK_STR(c.control_socket, "/run/ovpn/ovpn0.sock");
+	CHECK_STR(c.control_socket, OVPN_RUNDIR "/ovpn0.sock");
 	CHECK_EQ(c.n_peers, 1);
 	if (c.n_peers == 1) {
 		CHECK(!c.peers[0].has_endpoint && c.peers[0].endpoint_host == NULL);
@@ -277,13 +301,13 @@ static void test_root_errors(void)
 		     4, "interface", "ovpn/0", "not an interface name");
 	expect_error("interface length", HEAD "\ninterface = \"abcdefghijklmnop\"\n",
 		     5, "interface", "abcdefghijklmnop", "1 to 15");
-	expect_error("no key file", "user = \"root\"\n", 0,
+	expect_error("no key file", "user = \"root\"\ngroup = \"root\"\n", 0,
 		     "private-key-file", NULL, "required option missing");
 	expect_error("key file open", "user = \"root\"\ngroup = \"root\"\n"
 		     "private-key-file = \"@OPEN@\"\n", 3, "private-key-file", NULL,
 		     "chmod 600");
 	CHECK_STR_CONTAINS(str(errors[0]), open_key_path);
-	expect_error("key file junk", "user = \"root\"\n\nprivate-key-file = \"@JUNK@\"\n",
+	expect_error("key file junk", "user = \"root\"\ngroup = \"root\"\nprivate-key-file = \"@JUNK@\"\n",
 		     3, "private-key-file", NULL, "not a key");
 	CHECK_STR_CONTAINS(str(errors[0]), junk_key_path);
 	CHECK_EQ(strstr(errors[0], "AQIDBAUG"), NULL);
@@ -477,7 +501,7 @@ static void test_many_errors(void)
 	snprintf(want, sizeof(want), "%s:4: unterminated /* comment", conf_path);
 	CHECK_EQ(n_errors, 1);
 	CHECK_STR_CONTAINS(str(errors[0]), want);
-	CHECK_EQ(load_text("", &c), -1);
+	CHECK_EQ(load_text("user = \"root\"\ngroup = \"root\"\n", &c), -1);
 	CHECK_EQ(n_errors, 1);
 	CHECK_STR_CONTAINS(str(errors[0]), "private-key-file: required option missing");
 }
@@ -741,6 +765,7 @@ int main(void)
 	conf_set_error_func(capture, NULL);
 	RUN(test_full());
 	RUN(test_defaults());
+	RUN(test_default_account());
 	RUN(test_root_errors());
 	RUN(test_mtu_ipv6());
 	RUN(test_peer_errors());
