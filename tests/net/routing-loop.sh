@@ -21,6 +21,8 @@ private-key-file = "$TMP/$k.key"
 listen-port      = 51820
 address          = {"$addr/24"}
 control-socket   = "$TMP/$n.sock"
+user             = "nobody"
+group            = "nogroup"
 peer "$peer" {
     public-key  = "$(pubkey "$peer")"
     ${ep:+endpoint    = \"$ep\"}
