@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "conftext.h"
 #include "endpoint.h"
+#include "sandbox.h"
 
 #define CONF_MAX_SIZE (16 * 1024 * 1024)
 #define PEER_NAME_MAX 63
@@ -234,6 +235,18 @@ static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res
 		return -1;
 	}
 	*(long *)result = (long)v;
+	return 0;
+}
+
+static int parse_sandbox(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	int mode = sandbox_mode_parse(value);
+
+	if (mode < 0) {
+		opt_error(cfg, opt, "not true, false or log", value);
+		return -1;
+	}
+	*(long *)result = mode;
 	return 0;
 }
 
@@ -454,6 +467,8 @@ static cfg_t *confuse_init(void)
 		CFG_STR("group", "nogroup", CFGF_NONE),
 		CFG_STR("log-level", "info", CFGF_NONE),
 		CFG_STR("control-socket", NULL, CFGF_NODEFAULT),
+		CFG_STR("control-group", NULL, CFGF_NODEFAULT),
+		CFG_INT_CB("sandbox", SANDBOX_ON, CFGF_NONE, parse_sandbox),
 		/* titled in the file; conftext_prepare takes the titles off */
 		CFG_SEC("peer", peer_opts, CFGF_MULTI),
 		CFG_END()
@@ -471,6 +486,7 @@ static cfg_t *confuse_init(void)
 		{ "group", validate_nonempty },
 		{ "log-level", validate_log_level },
 		{ "control-socket", validate_control_socket },
+		{ "control-group", validate_nonempty },
 		{ "peer|public-key", validate_public_key },
 		{ "peer|endpoint", validate_endpoint },
 		{ "peer|allowed-ips", validate_allowed_ip },
@@ -623,17 +639,27 @@ static void lookup_accounts(cfg_t *cfg, struct conf *out)
 		out->gid = gr->gr_gid;
 	else
 		report(line_of(cfg, "group", 0), "group: no such group '%s'", out->group);
+	if (!out->control_group)
+		return;
+	gr = getgrnam(out->control_group);
+	if (gr)
+		out->control_gid = gr->gr_gid;
+	else
+		report(line_of(cfg, "control-group", 0), "control-group: no such group '%s'",
+		       out->control_group);
 }
 
 static int build_root(cfg_t *cfg, struct conf *out)
 {
 	const char *pkf = cfg_getstr(cfg, "private-key-file");
 	const char *sock = cfg_getstr(cfg, "control-socket");
+	const char *cgroup = cfg_getstr(cfg, "control-group");
 
 	snprintf(out->interface, sizeof(out->interface), "%s", cfg_getstr(cfg, "interface"));
 	out->listen_port = (uint16_t)cfg_getint(cfg, "listen-port");
 	out->mtu = (unsigned)cfg_getint(cfg, "mtu");
 	out->log_level = (enum log_level)log_level_parse(cfg_getstr(cfg, "log-level"));
+	out->sandbox = (int)cfg_getint(cfg, "sandbox");
 	out->file = strdup(load->path);
 	out->private_key_file = pkf ? strdup(pkf) : NULL;
 	out->user = strdup(cfg_getstr(cfg, "user"));
@@ -642,8 +668,9 @@ static int build_root(cfg_t *cfg, struct conf *out)
 		out->control_socket = strdup(sock);
 	else if (asprintf(&out->control_socket, "/run/ovpn/%s.sock", out->interface) < 0)
 		out->control_socket = NULL;
+	out->control_group = cgroup ? strdup(cgroup) : NULL;
 	if (!out->file || (pkf && !out->private_key_file) || !out->user ||
-	    !out->group || !out->control_socket ||
+	    !out->group || !out->control_socket || (cgroup && !out->control_group) ||
 	    copy_prefixes(cfg, "address", &out->addresses, &out->n_addresses) < 0)
 		return -1;
 	read_private_key(cfg, out);
@@ -962,5 +989,6 @@ void conf_free(struct conf *cfg)
 	free(cfg->user);
 	free(cfg->group);
 	free(cfg->control_socket);
+	free(cfg->control_group);
 	sodium_memzero(cfg, sizeof(*cfg));
 }

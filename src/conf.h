@@ -41,6 +41,9 @@ struct conf {
 	gid_t gid;
 	enum log_level log_level;
 	char *control_socket;
+	char *control_group;		/* NULL: none (root and the daemon's uid only) */
+	gid_t control_gid;
+	int sandbox;			/* enum sandbox_mode */
 	struct conf_peer *peers;
 	size_t n_peers;
 };

@@ -16,6 +16,7 @@
 #include "daemonize.h"
 #include "log.h"
 #include "priv.h"
+#include "sandbox.h"
 #include "tun.h"
 
 static struct proto_peer *lookup_by_key(void *ctx, const uint8_t *public_key)
@@ -249,7 +250,7 @@ static int setup(struct daemon *d)
 {
 	struct conf *cfg = d->cfg;
 
-	if (!priv_check_start())
+	if (!priv_check_start() || sandbox_check(cfg->sandbox) < 0)
 		return -1;
 	timers_default(&d->timers);
 	if (test_timers_apply(&d->timers) < 0)
@@ -285,7 +286,7 @@ static int setup(struct daemon *d)
 		log_warn("WARNING: user = \"root\": ovpnd stays root after setup (with CAP_NET_ADMIN "
 			 "only); a bug in its packet handling would run as root. Use an "
 			 "unprivileged account unless you must.");
-	if (priv_drop(cfg->uid, cfg->gid) < 0)
+	if (priv_drop(cfg->uid, cfg->gid) < 0 || sandbox_apply(cfg->sandbox) < 0)
 		return -1;
 	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as uid %u gid %u with CAP_NET_ADMIN only",
 		 d->ifname, d->mtu, d->udp.port, d->n_peers, (unsigned)cfg->uid, (unsigned)cfg->gid);

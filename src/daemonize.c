@@ -11,6 +11,10 @@
 #include "daemonize.h"
 #include "log.h"
 
+/* /dev/null, opened by the child at once: once the sandbox is on, the
+ * daemon opens no file for writing. */
+static int daemonize_null = -1;
+
 int daemonize_begin(void)
 {
 	int pipefd[2], status;
@@ -29,6 +33,11 @@ int daemonize_begin(void)
 	if (pid == 0) {
 		close(pipefd[0]);
 		setsid();
+		daemonize_null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		/* Hold no directory busy; every path the daemon still needs is
+		 * absolute (config, control socket, pidfile) or already open. */
+		if (chdir("/") < 0)
+			log_warn("chdir /: %s", strerror(errno));
 		return pipefd[1];
 	}
 	close(pipefd[1]);
@@ -42,7 +51,7 @@ int daemonize_begin(void)
 
 void daemonize_ready(int fd)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int null = daemonize_null;
 
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
@@ -52,10 +61,6 @@ void daemonize_ready(int fd)
 			close(null);
 	}
 	log_set_stderr(false);
-	/* Hold no directory busy; every path the daemon still needs is absolute
-	 * (config) or already open (key, sockets). */
-	if (chdir("/") < 0)
-		log_warn("chdir /: %s", strerror(errno));
 	if (write(fd, "1", 1) != 1)
 		log_warn("cannot notify the starting process");
 	close(fd);

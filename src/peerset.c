@@ -241,6 +241,9 @@ static void reload_warn_fixed(const struct conf *old, const struct conf *nc)
 		{ "user", strcmp(old->user, nc->user) != 0 },
 		{ "group", strcmp(old->group, nc->group) != 0 },
 		{ "control-socket", strcmp(old->control_socket, nc->control_socket) != 0 },
+		{ "control-group", !old->control_group != !nc->control_group ||
+				   (old->control_group && strcmp(old->control_group, nc->control_group)) },
+		{ "sandbox", old->sandbox != nc->sandbox },
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {

@@ -5,6 +5,7 @@
 
 #include "daemon.h"
 #include "key.h"
+#include "sandbox.h"
 
 /* Seconds since the latest handshake, or -1 for none. */
 static long long handshake_age(const struct peer *p, uint64_t now)
@@ -103,6 +104,7 @@ static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 		      d->ifname, key, d->udp.port);
 	strbuf_printf(out, "  offloads: tun %s, udp gso %s, udp gro %s\n", on_off(d->vnet),
 		      on_off(d->udp.gso), on_off(d->udp.gro));
+	strbuf_printf(out, "  sandbox: %s\n", sandbox_mode_name(d->cfg->sandbox));
 	/* Drops no peer can be blamed for: unknown index, bad mac1, ... */
 	size_t mark;
 
@@ -177,6 +179,7 @@ static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u", key, d->udp.port);
 	strbuf_printf(out, ", \"offloads\": {\"tun\": %s, \"udp_gso\": %s, \"udp_gro\": %s}",
 		      json_bool(d->vnet), json_bool(d->udp.gso), json_bool(d->udp.gro));
+	strbuf_printf(out, ", \"sandbox\": \"%s\"", sandbox_mode_name(d->cfg->sandbox));
 	strbuf_printf(out, ", \"drops\": ");
 	json_drops(out, d->stats.drops);
 	strbuf_printf(out, ", \"counters\": {");

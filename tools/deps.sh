@@ -5,7 +5,7 @@
 #   tools/deps.sh --bench  also the VPNs that bench/ compares against
 set -e
 pkgs="build-essential autoconf automake pkg-config libsodium-dev libconfuse-dev
-      libcap-ng-dev libmnl-dev iproute2 tcpdump"
+      libcap-ng-dev libmnl-dev libseccomp-dev iproute2 tcpdump"
 case "$1" in
 --test)  pkgs="$pkgs wireguard-tools util-linux valgrind clang libclang-rt-dev iperf3 procps xxd jq" ;;
 --bench) pkgs="$pkgs iperf3 wireguard-go wireguard-tools fastd procps jq iputils-ping" ;;
