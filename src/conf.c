@@ -431,6 +431,8 @@ static int validate_public_key(cfg_t *cfg, cfg_opt_t *opt)
 		opt_error(cfg, opt, msg, v);
 	} else if (sodium_is_zero(key, sizeof(key))) {
 		opt_error(cfg, opt, "not a key: all zero", v);
+	} else if (key_public_is_low_order(key)) {
+		opt_error(cfg, opt, "not a usable key: a point of small order", v);
 	}
 	return 0;
 }
@@ -614,7 +616,8 @@ static void read_private_key(cfg_t *cfg, struct conf *out)
 			report(line, "private-key-file: not a usable private key");
 		return;
 	}
-	if (key_file_read(out->private_key_file, out->private_key, errbuf, sizeof(errbuf)) < 0)
+	if (key_file_read_owned(out->private_key_file, out->uid, out->private_key, errbuf,
+				sizeof(errbuf)) < 0)
 		report(line, "private-key-file: %s", errbuf);
 	else if (key_public_from_private(out->public_key, out->private_key) < 0)
 		report(line, "private-key-file: %s: not a usable private key",
@@ -673,8 +676,8 @@ static int build_root(cfg_t *cfg, struct conf *out)
 	    !out->group || !out->control_socket || (cgroup && !out->control_group) ||
 	    copy_prefixes(cfg, "address", &out->addresses, &out->n_addresses) < 0)
 		return -1;
+	lookup_accounts(cfg, out);	/* first: the key file's owner is checked against user */
 	read_private_key(cfg, out);
-	lookup_accounts(cfg, out);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "priv.h"
 #include "sandbox.h"
+#include "secmem.h"
 #include "tun.h"
 
 static struct proto_peer *lookup_by_key(void *ctx, const uint8_t *public_key)
@@ -275,8 +276,9 @@ static int setup(struct daemon *d)
 		cfg->uid = getuid();
 		cfg->gid = getgid();
 	}
-	if (control_open(&d->ctl, &d->loop, cfg->control_socket, cfg->uid, cfg->gid,
-			 control_request, d) < 0)
+	if (control_open(&d->ctl, &d->loop, cfg->control_socket, &(struct control_access){
+				 .uid = cfg->uid, .gid = cfg->control_group ? cfg->control_gid : cfg->gid,
+				 .group_allowed = cfg->control_group != NULL }, control_request, d) < 0)
 		return -1;
 	if (signals_setup(d) < 0)
 		return -1;
@@ -339,33 +341,39 @@ static void teardown(struct daemon *d)
 
 int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 {
-	struct daemon d;
+	/* In secure memory: the static key, the cookie secret and the
+	 * handshake state live in it, and the config holds the key too. */
+	struct daemon *d = secmem_alloc(sizeof(*d));
 	int rc = 1;
 
-	memset(&d, 0, sizeof(d));
-	/* The daemon owns the config from here: reload replaces it. */
-	d.cfg = malloc(sizeof(*d.cfg));
-	if (!d.cfg)
+	if (!d)
 		return 1;
-	*d.cfg = *cfg;
-	memset(cfg, 0, sizeof(*cfg));
-	d.opts = opts;
-	d.mtu = d.cfg->mtu;
-	d.tun.fd = d.sig.fd = -1;
-	d.udp.fd4 = d.udp.fd6 = -1;
-	d.ctl.lfd.fd = -1;
-	d.loop.epfd = -1;
-	d.started = timerq_now();
-	if (setup(&d) == 0) {
+	/* The daemon owns the config from here: reload replaces it. */
+	d->cfg = secmem_alloc(sizeof(*d->cfg));
+	if (!d->cfg) {
+		secmem_free(d);
+		return 1;
+	}
+	*d->cfg = *cfg;
+	sodium_memzero(cfg, sizeof(*cfg));
+	d->opts = opts;
+	d->mtu = d->cfg->mtu;
+	d->tun.fd = d->sig.fd = -1;
+	d->udp.fd4 = d->udp.fd6 = -1;
+	d->ctl.lfd.fd = -1;
+	d->loop.epfd = -1;
+	d->started = timerq_now();
+	if (setup(d) == 0) {
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
-		rc = run(&d);
+		rc = run(d);
 	}
-	teardown(&d);
-	log_info("%s: stopped", d.ifname);
+	teardown(d);
+	log_info("%s: stopped", d->ifname);
 	if (opts->pidfile)
 		unlink(opts->pidfile);	/* fails quietly where the account may not */
-	conf_free(d.cfg);
-	free(d.cfg);
+	conf_free(d->cfg);
+	secmem_free(d->cfg);
+	secmem_free(d);
 	return rc;
 }

@@ -34,11 +34,18 @@ void key_generate(uint8_t priv[KEY_LEN]);
 int key_fd_read(int fd, const char *name, uint8_t key[KEY_LEN],
 		char *errbuf, size_t errlen);
 /*
- * Read a private key file, refusing non-regular files and files that group
- * or others may access (as ssh does).  Errors name the file in errbuf.
+ * Read a private key file, refusing non-regular files, files that group
+ * or others may access and files of another account than root or the
+ * caller (as ssh does).  Errors name the file in errbuf.
  */
 int key_file_read(const char *path, uint8_t key[KEY_LEN],
 		  char *errbuf, size_t errlen);
+/* The same; the file must be owned by root, by owner (the daemon's
+ * account) or by the caller's effective uid. */
+int key_file_read_owned(const char *path, uid_t owner, uint8_t key[KEY_LEN],
+			char *errbuf, size_t errlen);
+/* A public key of small order (all-zero shared secrets): unusable. */
+bool key_public_is_low_order(const uint8_t pub[KEY_LEN]);
 /* Write key as base64 and '\n' to fd, bypassing stdio buffers that would
  * keep a copy; -1 with errno on failure. */
 int key_fd_write(int fd, const uint8_t key[KEY_LEN]);

@@ -9,6 +9,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "secmem.h"
 
 static bool conf_endpoint_eq(const struct conf_peer *a, const struct conf_peer *b)
 {
@@ -32,7 +33,7 @@ static void peer_configure(struct peer *p, const struct conf_peer *cp)
 
 static struct peer *peer_create(struct daemon *d, const struct conf_peer *cp)
 {
-	struct peer *p = calloc(1, sizeof(*p));
+	struct peer *p = secmem_alloc(sizeof(*p));	/* session keys: out of dumps */
 
 	if (!p) {
 		log_err("peer %s: out of memory", cp->name);
@@ -42,7 +43,7 @@ static struct peer *peer_create(struct daemon *d, const struct conf_peer *cp)
 	timer_init(&p->timer);
 	if (proto_peer_init(&p->proto, &d->host, p->public_key, p) < 0) {
 		log_err("peer %s: unusable public key", cp->name);
-		free(p);
+		secmem_free(p);
 		return NULL;
 	}
 	return p;
@@ -53,8 +54,7 @@ static void peer_destroy(struct daemon *d, struct peer *p)
 	timerq_remove(&d->timerq, &p->timer);
 	peer_queue_clear(p);
 	proto_peer_free(&p->proto);	/* wipes the session keys */
-	sodium_memzero(p, sizeof(*p));
-	free(p);
+	secmem_free(p);	/* wipes */
 }
 
 /* Resolve cp's endpoint when it is new or changed; false on failure. */
@@ -298,7 +298,7 @@ fail:
 
 int daemon_reload(struct daemon *d)
 {
-	struct conf *nc = calloc(1, sizeof(*nc));
+	struct conf *nc = secmem_alloc(sizeof(*nc));	/* holds the private key */
 	struct route *old_routes = NULL, *new_routes = NULL;
 	size_t n_old = 0, n_new = 0, kept = 0, added = 0, removed = 0;
 	struct reload_item *items = NULL;
@@ -312,7 +312,7 @@ int daemon_reload(struct daemon *d)
 	if (conf_load_with_key(d->cfg->file, nc, d->cfg->private_key) < 0) {
 		log_err("reload: %s has errors; still running the previous configuration",
 			d->cfg->file);
-		free(nc);
+		secmem_free(nc);
 		return -1;
 	}
 	old_routes = routes_wanted(d->peers, d->n_peers, &n_old);
@@ -356,7 +356,7 @@ int daemon_reload(struct daemon *d)
 	nc->uid = d->cfg->uid;
 	nc->gid = d->cfg->gid;
 	conf_free(d->cfg);
-	free(d->cfg);
+	secmem_free(d->cfg);
 	d->cfg = nc;
 	nc = NULL;
 	rc = trie_build(d) < 0 || index_build(d) < 0 ? -1 : 0;
@@ -370,7 +370,7 @@ out:
 	if (nc) {
 		log_err("reload: failed; still running the previous configuration");
 		conf_free(nc);
-		free(nc);
+		secmem_free(nc);
 	}
 	free(items);
 	free(peers);

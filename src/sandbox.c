@@ -159,8 +159,9 @@ int sandbox_table_check(const char **bad)
 }
 
 /* Calls allowed only with some arguments: no executable memory, sockets
- * of the families in use, files opened read-only, the one ioctl name
- * resolution asks and isatty, signals only to this process (abort). */
+ * of the families in use, files opened read-only, the ioctls that only
+ * read (FIONREAD, TCGETS, interface name and index), signals only to this
+ * process (abort). */
 static int sandbox_rules_args(scmp_filter_ctx ctx)
 {
 	int rc = 0;
@@ -178,9 +179,14 @@ static int sandbox_rules_args(scmp_filter_ctx ctx)
 			       SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 			       SCMP_A1(SCMP_CMP_EQ, FIONREAD));
-	/* the config lexer's isatty() on the text it reads */
+	/* the config lexer's isatty() on the text it reads; interface names
+	 * in netlink's messages (if_indextoname) */
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 			       SCMP_A1(SCMP_CMP_EQ, TCGETS));
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+			       SCMP_A1(SCMP_CMP_EQ, SIOCGIFNAME));
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+			       SCMP_A1(SCMP_CMP_EQ, SIOCGIFINDEX));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 			       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
 	return rc ? -1 : 0;

@@ -81,6 +81,7 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		{ "tun-write-dropped", "tun_write_dropped", &(d)->stats.tun_write_drops }, \
 		{ "udp-send-dropped", "udp_send_dropped", &(d)->stats.udp_send_drops }, \
 		{ "control-rejected", "control_rejected", &(d)->ctl.rejected }, \
+		{ "control-denied", "control_denied", &(d)->ctl.denied }, \
 		{ "cookies-sent", "cookies_sent", &(d)->stats.cookies_sent }, \
 	}
 

@@ -11,6 +11,7 @@
 #   sandbox = false, before touching the system.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
+export OVPN_SANDBOX_KILLS_EXPECTED=1	# the probes below are killed on purpose
 PROBE=$TOOLS/preload-probe.so
 [ -f "$PROBE" ] || hard_error "no $PROBE (make check builds it)"
 two_hosts
@@ -36,6 +37,8 @@ say "sandbox on by default: Seccomp 2, named in show, traffic, reload and exit w
 probe() {
 	OVPND_WRAPPER="env LD_PRELOAD=$PROBE OVPN_PROBE_CALL=$1" start_ovpnd X "$2"
 	p=$OVPND_PID
+	# the tun comes up before the drop; the filter follows it
+	wait_for 5 grep -q '^Seccomp:[[:space:]]*2' "/proc/$p/status" || { echo "no filter"; return; }
 	kill -USR1 "$p"
 	for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$p" 2>/dev/null; then
