@@ -48,7 +48,7 @@ static const struct sandbox_job {
 	/* ASan/UBSan/LSan runtime (--enable-sanitizers only): its reports and
 	 * the leak check at exit, which stops the world with a ptrace'ing
 	 * clone. Never in a normal build. */
-	{ "sanitizers", "prctl clone ptrace wait4 sigaltstack rt_sigaction getdents64 "
+	{ "sanitizers", "prctl clone ptrace wait4 sigaltstack rt_sigaction getdents getdents64 "
 			"readlink readlinkat sched_getaffinity getppid pipe pipe2 kill "
 			"openat open" },
 #endif

@@ -48,7 +48,10 @@ probe() {
 		wait "$p"; echo "exit $?"
 	fi
 }
-for call in execve socket-packet mprotect-exec open-write mkdir; do
+calls="execve socket-packet mprotect-exec open-write mkdir"
+# A sanitizer build lets its runtime open report files (ovpnd(8), SANDBOX).
+grep -q '^#define OVPN_SANITIZERS 1' "$top_builddir/config.h" && calls="execve socket-packet mprotect-exec mkdir"
+for call in $calls; do
 	: >"$TMP/ovpnd-X.log"
 	st=$(probe "$call" "$TMP/x.conf")
 	[ "$st" = "exit 159" ] || fail "$call outside the list: daemon $st, want killed by SIGSYS (exit 159)"
@@ -56,7 +59,7 @@ for call in execve socket-packet mprotect-exec open-write mkdir; do
 	grep -q "probe: survived" "$TMP/ovpnd-X.log" && fail "$call returned under the sandbox"
 	nsx X ip link show ovpn-x >/dev/null 2>&1 && fail "tun left after the kill"
 done
-[ -e /tmp/ovpn-probe-never-created ] && fail "a file was created under the sandbox"
+[ -e /tmp/ovpn-probe-never-created ] && { rm -f /tmp/ovpn-probe-never-created; fail "a file was created under the sandbox"; }
 say "calls outside the list (execve, AF_PACKET, PROT_EXEC, open for write, mkdir) kill ovpnd with SIGSYS"
 
 sed 's/^log-level.*/log-level = "debug"\nsandbox = log/' "$TMP/x.conf" >"$TMP/log.conf"
