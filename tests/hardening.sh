@@ -9,7 +9,8 @@
 # - the control socket serves root, the daemon's account and
 #   control-group's members only: anyone else gets one error line and is
 #   counted;
-# - the daemon is not dumpable even while root; a key file owned by
+# - the daemon is not dumpable even while root, and its private key and
+#   peer state sit only in memory marked MADV_DONTDUMP; a key file owned by
 #   another account and a peer key of small order are refused by ovpnd -t;
 # - ovpnctl shows control characters from the daemon's side as '?'.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -103,6 +104,20 @@ setpriv --bounding-set=-all,+net_admin --inh-caps=-all cat "/proc/$p/environ" >/
 	fail "ovpnd is dumpable: its environment is readable without CAP_SYS_PTRACE"
 stop_pid "$p"
 say "the daemon is not dumpable, even staying root"
+
+# Its secrets sit in memory that no core dump holds: the static key and a
+# peer's state (there: DH(static, peer's static), beside the session keys).
+host_conf "$TMP/y.conf" y y 10.77.0.2/24 x x 192.0.2.1:51820 10.77.0.1/32
+start_ovpnd Y "$TMP/y.conf"; py=$OVPND_PID
+start_ovpnd X "$TMP/x.conf"; p=$OVPND_PID
+ping_ok X 10.77.0.2 || fail "no traffic"
+"$TOOLS/keyscan" "$p" "$TMP/x.key" "$(pubkey y)" >"$TMP/keyscan.out"; rc=$?
+sed 's/^/    /' "$TMP/keyscan.out"
+grep -q '^private ' "$TMP/keyscan.out" && grep -q '^shared ' "$TMP/keyscan.out" &&
+	! grep -qx 'public 0' "$TMP/keyscan.out" || fail "keyscan did not find the keys in the daemon's memory"
+[ "$rc" = 0 ] || fail "a secret of ovpnd sits in memory a core dump would hold"
+stop_pid "$p"; stop_pid "$py"
+say "private key and peer state only in MADV_DONTDUMP memory"
 
 cp "$TMP/x.key" "$TMP/other.key"; chown 12345 "$TMP/other.key"; chmod 600 "$TMP/other.key"
 sed "s|$TMP/x.key|$TMP/other.key|" "$TMP/x.conf" >"$TMP/other.conf"
