@@ -172,23 +172,23 @@ static int sandbox_rules_args(scmp_filter_ctx ctx)
 			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	for (size_t i = 0; i < sizeof(sandbox_families) / sizeof(sandbox_families[0]); i++)
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sandbox_families[i]));
+				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sandbox_families[i], 0));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
 			       SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
 			       SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-			       SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+			       SCMP_A1(SCMP_CMP_EQ, FIONREAD, 0));
 	/* the config lexer's isatty() on the text it reads; interface names
 	 * in netlink's messages (if_indextoname) */
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-			       SCMP_A1(SCMP_CMP_EQ, TCGETS));
+			       SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-			       SCMP_A1(SCMP_CMP_EQ, SIOCGIFNAME));
+			       SCMP_A1(SCMP_CMP_EQ, SIOCGIFNAME, 0));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-			       SCMP_A1(SCMP_CMP_EQ, SIOCGIFINDEX));
+			       SCMP_A1(SCMP_CMP_EQ, SIOCGIFINDEX, 0));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-			       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+			       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
 	return rc ? -1 : 0;
 }
 

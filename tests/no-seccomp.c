@@ -18,9 +18,9 @@ int main(int argc, char **argv)
 	}
 	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(seccomp), 0) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(prctl), 1,
-			     SCMP_A0(SCMP_CMP_EQ, PR_GET_SECCOMP)) < 0 ||
+			     SCMP_A0(SCMP_CMP_EQ, PR_GET_SECCOMP, 0)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(prctl), 1,
-			     SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP)) < 0 ||
+			     SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP, 0)) < 0 ||
 	    seccomp_load(ctx) < 0) {
 		fprintf(stderr, "no-seccomp: cannot load the filter\n");
 		return 1;
