@@ -3,7 +3,11 @@
  * daemon takes on later (a listener, a thread, a resolver) adds its calls
  * as one line of the table below; calls whose arguments are worth checking
  * (mmap, mprotect, socket, openat, ioctl, tgkill) are ruled on in
- * sandbox_rules_args(), never in the table.
+ * sandbox_rules_args(), never in the table. What a new job would add,
+ * for instance: threads started after the drop "clone clone3
+ * set_robust_list rseq"; a TCP listener "listen"; a child process is not
+ * possible (fork and execve stay outside: start it before the drop).
+ * sandbox = log and dmesg (audit type 1326, syscall=N) show what is missing.
  */
 #include "config.h"
 
