@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -42,7 +43,7 @@ static const struct sandbox_job {
 	{ "control socket", "accept4 getsockopt" },
 	{ "netlink routes", "getsockname" },
 	{ "reload", "fstat newfstatat statx lseek fcntl connect poll ppoll bind "
-		    "setsockopt getpid getuid geteuid getgid getegid" },
+		    "setsockopt getpid getuid geteuid getgid getegid uname" },
 	{ "memory", "brk munmap mremap madvise mlock munlock" },
 	{ "randomness", "getrandom" },
 	{ "threads", "futex sched_yield gettid" },
@@ -196,6 +197,38 @@ static int sandbox_rules_args(scmp_filter_ctx ctx)
 	return rc ? -1 : 0;
 }
 
+/*
+ * glibc loads a name-service module (libnss_mdns4_minimal, libnss_resolve,
+ * ...) on its first use, mapping code: after the filter that is refused,
+ * and kills the daemon. Load now those that /etc/nsswitch.conf names for
+ * hosts, passwd and group (what a reload looks up), so that glibc finds
+ * them loaded. files and dns are inside libc.
+ */
+static void sandbox_preload_nss(void)
+{
+	FILE *f = fopen("/etc/nsswitch.conf", "re");
+	char line[512], lib[96];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *word = strtok_r(line, " \t\n", &save);
+
+		if (!word || (strcmp(word, "hosts:") && strcmp(word, "passwd:") &&
+			      strcmp(word, "group:")))
+			continue;
+		while ((word = strtok_r(NULL, " \t\n", &save))) {
+			if (word[0] == '[' || word[0] == '#' || !strcmp(word, "files") ||
+			    !strcmp(word, "dns"))
+				continue;
+			snprintf(lib, sizeof(lib), "libnss_%s.so.2", word);
+			if (!dlopen(lib, RTLD_NOW | RTLD_NODELETE))
+				log_debug("sandbox: name service module %s: %s", lib, dlerror());
+		}
+	}
+	fclose(f);
+}
+
 int sandbox_apply(enum sandbox_mode mode)
 {
 	uint32_t deny = mode == SANDBOX_LOG ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS;
@@ -206,6 +239,7 @@ int sandbox_apply(enum sandbox_mode mode)
 		log_warn("sandbox = false: no seccomp filter, every system call is allowed");
 		return 0;
 	}
+	sandbox_preload_nss();
 	ctx = seccomp_init(deny);
 	if (!ctx) {
 		log_err("sandbox: cannot create the seccomp filter");

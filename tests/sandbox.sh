@@ -62,6 +62,40 @@ done
 [ -e /tmp/ovpn-probe-never-created ] && { rm -f /tmp/ovpn-probe-never-created; fail "a file was created under the sandbox"; }
 say "calls outside the list (execve, AF_PACKET, PROT_EXEC, open for write, mkdir) kill ovpnd with SIGSYS"
 
+# A name-service module glibc loads on its first use maps code, which the
+# filter refuses: hosts resolved by one (hesiod here, part of libc6) first
+# at a reload must not kill the daemon. In X's own mount namespace (ip
+# netns exec made it), nsswitch.conf names the module and resolv.conf a
+# name server on X's loopback.
+printf 'passwd: files\ngroup: files\nhosts: files hesiod dns\n' >"$TMP/nsswitch.conf"
+echo 'nameserver 127.0.0.1' >"$TMP/resolv.conf"
+cat >"$TMP/nss-wrap" <<'WRAP'
+#!/bin/sh
+mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf && mount --bind "$1/resolv.conf" /etc/resolv.conf || exit 99
+shift
+exec "$@"
+WRAP
+chmod 755 "$TMP/nss-wrap"
+OVPND_WRAPPER="$TMP/nss-wrap $TMP" start_ovpnd X "$TMP/x.conf"; p=$OVPND_PID
+wait_for 5 grep -q '^Seccomp:[[:space:]]*2' "/proc/$p/status" || fail "no filter"
+cp "$TMP/x.conf" "$TMP/x.conf.orig"
+cat >>"$TMP/x.conf" <<CONF
+peer "far" {
+    public-key  = "$(keygen far; pubkey far)"
+    endpoint    = "far.ovpn-test.invalid:51820"
+    allowed-ips = {"10.77.5.0/24"}
+}
+CONF
+out=$("$SRC/ovpnctl" -s "$TMP/x.sock" reload 2>&1)
+sleep 0.5	# a killed daemon closes its sockets before it is a zombie
+state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$p/status" 2>/dev/null)
+[ -n "$state" ] && [ "$state" != Z ] || fail "a reload resolving through a name-service module killed ovpnd"
+grep -q "cannot resolve endpoint 'far.ovpn-test.invalid'" "$TMP/ovpnd-X.log" ||
+	fail "the reload did not try to resolve: $out"
+cp "$TMP/x.conf.orig" "$TMP/x.conf"
+stop_pid "$p" || fail "ovpnd did not stop after the reload"
+say "a name-service module first used after the drop (hesiod) was loaded before the filter; the reload: '$out'"
+
 sed 's/^log-level.*/log-level = "debug"\nsandbox = log/' "$TMP/x.conf" >"$TMP/log.conf"
 : >"$TMP/ovpnd-X.log"
 [ "$(probe mkdir "$TMP/log.conf")" = alive ] || fail "sandbox = log: the daemon died on mkdir"
