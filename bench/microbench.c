@@ -72,7 +72,8 @@ static int bench_open(struct keypair *tx, struct keypair *rx, unsigned long n, s
 		if (i % RING == 0)
 			replay_init(&rx->replay);
 		memcpy(work, ring[i % RING], len);
-		if (keypair_open(rx, work, len, UINT64_MAX, &plain, &plain_len, &why) < 0) {
+		why = keypair_open(rx, work, len, UINT64_MAX, &plain, &plain_len);
+		if (why != DROP_NONE) {
 			fprintf(stderr, "open failed: %s\n", drop_reason_name(why));
 			return -1;
 		}

@@ -29,7 +29,12 @@
 #include "endpoint.h"
 #include "sandbox.h"
 
-#define CONF_MAX_SIZE (16 * 1024 * 1024)
+/* libconfuse's lexer is quadratic in the length of a line (2.5 MB on one
+ * line: 3 s), so over-long lines are refused before it sees them; the size
+ * cap holds a config of over 15,000 peers and keeps `ovpnd -t` of any file
+ * up to it at about 0.1 s of CPU. */
+#define CONF_MAX_SIZE (2 * 1024 * 1024)
+#define CONF_MAX_LINE 4096
 #define PEER_NAME_MAX 63
 #define MTU_MIN 576
 #define MTU_MAX 9000
@@ -250,6 +255,54 @@ static int parse_sandbox(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *re
 	return 0;
 }
 
+/* "main", "off" or a table number: not 0, 253 (default) or 255 (local). */
+static int validate_table(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	char *end;
+	unsigned long n;
+
+	note_line(cfg, opt, 0);
+	if (!strcmp(v, "main") || !strcmp(v, "off"))
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!*v || *end || errno || v[0] == '-' || n == 0 || n > 0xffffffffUL ||
+	    n == 253 || n == 255)
+		opt_error(cfg, opt, "not main, off or a routing table number "
+			  "(1 to 4294967295, not 253 or 255)", v);
+	return 0;
+}
+
+/* A firewall mark, decimal or 0x hex, or "off". */
+static int parse_fwmark(const char *v, uint32_t *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (!strcmp(v, "off")) {
+		*out = 0;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(v, &end, 0);
+	if (!*v || *end || errno || v[0] == '-' || n > 0xffffffffUL)
+		return -1;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int validate_fwmark(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	uint32_t mark;
+
+	note_line(cfg, opt, 0);
+	if (parse_fwmark(v, &mark) < 0)
+		opt_error(cfg, opt, "not off or a mark (0 to 0xffffffff)", v);
+	return 0;
+}
+
 static int parse_bool(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	int b = cfg_parse_boolean(value);
@@ -368,6 +421,7 @@ static int validate_control_socket(cfg_t *cfg, cfg_opt_t *opt)
 	const char *v = cfg_opt_getnstr(opt, 0);
 	const char *why;
 
+	note_line(cfg, opt, 0);
 	if (check_socket_path(v, &why) < 0)
 		opt_error(cfg, opt, why, v);
 	return 0;
@@ -453,6 +507,7 @@ static cfg_t *confuse_init(void)
 {
 	cfg_opt_t peer_opts[] = {
 		CFG_STR("public-key", NULL, CFGF_NODEFAULT),
+		CFG_STR("preshared-key-file", NULL, CFGF_NODEFAULT),
 		CFG_STR("endpoint", NULL, CFGF_NODEFAULT),
 		CFG_STR_LIST_CB("allowed-ips", NULL, CFGF_NONE, mark_list_value),
 		CFG_INT_CB("persistent-keepalive", 0, CFGF_NONE, parse_number),
@@ -471,6 +526,8 @@ static cfg_t *confuse_init(void)
 		CFG_STR("control-socket", NULL, CFGF_NODEFAULT),
 		CFG_STR("control-group", NULL, CFGF_NODEFAULT),
 		CFG_INT_CB("sandbox", SANDBOX_ON, CFGF_NONE, parse_sandbox),
+		CFG_STR("table", "main", CFGF_NONE),
+		CFG_STR("fwmark", "off", CFGF_NONE),
 		/* titled in the file; conftext_prepare takes the titles off */
 		CFG_SEC("peer", peer_opts, CFGF_MULTI),
 		CFG_END()
@@ -489,7 +546,10 @@ static cfg_t *confuse_init(void)
 		{ "log-level", validate_log_level },
 		{ "control-socket", validate_control_socket },
 		{ "control-group", validate_nonempty },
+		{ "table", validate_table },
+		{ "fwmark", validate_fwmark },
 		{ "peer|public-key", validate_public_key },
+		{ "peer|preshared-key-file", validate_nonempty },
 		{ "peer|endpoint", validate_endpoint },
 		{ "peer|allowed-ips", validate_allowed_ip },
 		{ "peer|persistent-keepalive", validate_keepalive },
@@ -541,6 +601,25 @@ static char *read_text(const char *path, size_t *len)
 out:
 	close(fd);
 	return text;
+}
+
+/* The first line longer than CONF_MAX_LINE bytes is an error. */
+static int check_line_lengths(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl;
+	unsigned line = 1;
+
+	for (; p < end; p = nl + 1, line++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		if ((size_t)(nl - p) > CONF_MAX_LINE) {
+			report(line, "line longer than %d bytes (%zu)", CONF_MAX_LINE,
+			       (size_t)(nl - p));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static cfg_t *parse_text(char *text, size_t len)
@@ -652,6 +731,21 @@ static void lookup_accounts(cfg_t *cfg, struct conf *out)
 		       out->control_group);
 }
 
+static void build_table(cfg_t *cfg, struct conf *out)
+{
+	const char *t = cfg_getstr(cfg, "table");
+
+	if (!strcmp(t, "main"))
+		out->table = CONF_TABLE_MAIN;
+	else if (!strcmp(t, "off"))
+		out->table = CONF_TABLE_OFF;
+	else
+		out->table = (uint32_t)strtoul(t, NULL, 10);
+	out->table_line = line_of(cfg, "table", 0);
+	if (parse_fwmark(cfg_getstr(cfg, "fwmark"), &out->fwmark) < 0)
+		out->fwmark = 0;
+}
+
 static int build_root(cfg_t *cfg, struct conf *out)
 {
 	const char *pkf = cfg_getstr(cfg, "private-key-file");
@@ -663,6 +757,10 @@ static int build_root(cfg_t *cfg, struct conf *out)
 	out->mtu = (unsigned)cfg_getint(cfg, "mtu");
 	out->log_level = (enum log_level)log_level_parse(cfg_getstr(cfg, "log-level"));
 	out->sandbox = (int)cfg_getint(cfg, "sandbox");
+	build_table(cfg, out);
+	out->interface_line = line_of(cfg, "interface", 0);
+	out->address_line = line_of(cfg, "address", 0);
+	out->control_socket_line = line_of(cfg, "control-socket", 0);
 	out->file = strdup(load->path);
 	out->private_key_file = pkf ? strdup(pkf) : NULL;
 	out->user = strdup(cfg_getstr(cfg, "user"));
@@ -707,7 +805,28 @@ static int build_peer_endpoint(cfg_t *sec, struct conf_peer *p)
 	return 0;
 }
 
-static int build_peer(cfg_t *sec, const struct conftext_peer *head, struct conf_peer *p)
+/* The pair's pre-shared key, if the peer names a file: read like the
+ * private key, at start and again on reload (then as the daemon's uid). */
+static int read_psk(cfg_t *sec, struct conf_peer *p, uid_t daemon_uid)
+{
+	char errbuf[KEY_ERRBUF_SIZE];
+	const char *path = cfg_getstr(sec, "preshared-key-file");
+
+	if (!path)
+		return 0;
+	p->preshared_key_file = strdup(path);
+	if (!p->preshared_key_file)
+		return -1;
+	if (key_psk_file_read(path, daemon_uid, p->psk, errbuf, sizeof(errbuf)) < 0)
+		report(line_of(sec, "preshared-key-file", 0),
+		       "preshared-key-file: %s (peer \"%s\")", errbuf, p->name);
+	else
+		p->has_psk = true;
+	return 0;
+}
+
+static int build_peer(cfg_t *sec, const struct conftext_peer *head, struct conf_peer *p,
+		      uid_t daemon_uid)
 {
 	const char *key = cfg_getstr(sec, "public-key");
 
@@ -715,6 +834,7 @@ static int build_peer(cfg_t *sec, const struct conftext_peer *head, struct conf_
 	if (!p->name)
 		return -1;
 	p->line = line_of(sec, "public-key", 0);
+	p->allowed_ips_line = line_of(sec, "allowed-ips", 0);
 	if (!is_peer_name(p->name))
 		report(head->line, "peer: name must be 1 to %d printable characters, "
 		       "no spaces, quotes, '\\' or '$' '%s'", PEER_NAME_MAX, p->name);
@@ -727,7 +847,7 @@ static int build_peer(cfg_t *sec, const struct conftext_peer *head, struct conf_
 		p->line = head->line;
 	p->persistent_keepalive = (unsigned)cfg_getint(sec, "persistent-keepalive");
 	p->routes = cfg_getbool(sec, "routes") == cfg_true;
-	if (build_peer_endpoint(sec, p) < 0)
+	if (build_peer_endpoint(sec, p) < 0 || read_psk(sec, p, daemon_uid) < 0)
 		return -1;
 	return copy_prefixes(sec, "allowed-ips", &p->allowed_ips, &p->n_allowed_ips);
 }
@@ -750,7 +870,7 @@ static int build_peers(cfg_t *cfg, struct conf *out, struct prefix_use **uses, s
 	for (unsigned i = 0; i < n; i++) {
 		cfg_t *sec = cfg_getnsec(cfg, "peer", i);
 
-		if (build_peer(sec, &load->text.peers[i], &out->peers[i]) < 0)
+		if (build_peer(sec, &load->text.peers[i], &out->peers[i], out->uid) < 0)
 			return -1;
 		total += out->peers[i].n_allowed_ips;
 	}
@@ -917,6 +1037,25 @@ static void check_mtu_ipv6(cfg_t *cfg, const struct conf *c, const struct prefix
 	       "carries IPv6 (%s at line %u) '%u'", MTU_MIN_IPV6, text, v6_line, c->mtu);
 }
 
+/* The same interface address twice (whatever the prefix lengths) would
+ * fail at start with EEXIST. */
+static void check_duplicate_addresses(cfg_t *cfg, const struct conf *c)
+{
+	for (size_t i = 1; i < c->n_addresses; i++)
+		for (size_t j = 0; j < i; j++) {
+			const struct cidr *a = &c->addresses[i], *b = &c->addresses[j];
+			char text[CIDR_STRLEN];
+
+			if (a->family != b->family ||
+			    memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16))
+				continue;
+			cidr_format(a, text);
+			report(line_of(cfg, "address", (unsigned)i),
+			       "address: the same address twice '%s'", text);
+			break;
+		}
+}
+
 static int build(cfg_t *cfg, struct conf *out)
 {
 	struct prefix_use *uses = NULL;
@@ -927,6 +1066,7 @@ static int build(cfg_t *cfg, struct conf *out)
 	if (build_root(cfg, out) < 0 || build_peers(cfg, out, &uses, &n_uses) < 0)
 		goto out;
 	check_mtu_ipv6(cfg, out, uses, n_uses);
+	check_duplicate_addresses(cfg, out);
 	check_own_key(out);
 	if (check_duplicate_names() < 0 || check_duplicate_keys(out) < 0)
 		goto out;
@@ -954,7 +1094,8 @@ int conf_load_with_key(const char *path, struct conf *out, const uint8_t *privat
 	memset(out, 0, sizeof(*out));
 	load = &state;
 	text = read_text(path, &len);
-	if (!text || conftext_prepare(text, len, &state.text, emit) < 0)
+	if (!text || check_line_lengths(text, len) < 0 ||
+	    conftext_prepare(text, len, &state.text, emit) < 0)
 		goto out;
 	cfg = parse_text(text, len);
 	if (!cfg || state.errors)
@@ -976,6 +1117,8 @@ out:
 
 static void free_peer(struct conf_peer *p)
 {
+	sodium_memzero(p->psk, sizeof(p->psk));
+	free(p->preshared_key_file);
 	free(p->name);
 	free(p->endpoint_host);
 	free(p->allowed_ips);

@@ -12,9 +12,17 @@
 #include "key.h"
 #include "log.h"
 
+#define CONF_TABLE_OFF 0
+#define CONF_TABLE_MAIN 254
+/* wg-quick's choice: the mark and the full tunnel's own table */
+#define CONF_FWMARK_AUTO 51820
+
 struct conf_peer {
 	char *name;			/* the section title */
 	uint8_t public_key[KEY_LEN];
+	char *preshared_key_file;	/* NULL: none (the protocol's 32 zero bytes) */
+	uint8_t psk[KEY_LEN];		/* if has_psk; wiped by conf_free */
+	bool has_psk;
 	char *endpoint_host;		/* NULL when has_endpoint is false */
 	uint16_t endpoint_port;
 	bool has_endpoint;
@@ -22,6 +30,7 @@ struct conf_peer {
 	size_t n_allowed_ips;
 	unsigned persistent_keepalive;	/* seconds, 0 = off */
 	bool routes;
+	unsigned allowed_ips_line;	/* of its allowed-ips, for route errors */
 	unsigned line;			/* of its public-key (else its '{'), for messages */
 };
 
@@ -44,6 +53,10 @@ struct conf {
 	char *control_group;		/* NULL: none (root and the daemon's uid only) */
 	gid_t control_gid;
 	int sandbox;			/* enum sandbox_mode */
+	unsigned interface_line, address_line, control_socket_line;	/* 0: default */
+	uint32_t table;			/* routes go here; CONF_TABLE_OFF: none */
+	unsigned table_line;
+	uint32_t fwmark;		/* 0: CONF_FWMARK_AUTO when a full tunnel needs one */
 	struct conf_peer *peers;
 	size_t n_peers;
 };

@@ -19,6 +19,7 @@ static void control_client_close(struct control_client *cl)
 	if (cl->lfd.fd < 0)
 		return;
 	loop_del(cl->ctl->loop, &cl->lfd);
+	timerq_remove(&cl->ctl->loop->timers, &cl->timer);
 	close(cl->lfd.fd);
 	cl->lfd.fd = -1;
 	strbuf_free(&cl->out);
@@ -200,28 +201,20 @@ static void control_accept(struct loop_fd *lfd, uint32_t events)
 	cl->in_len = 0;
 	cl->out_off = 0;
 	strbuf_init(&cl->out);
-	cl->deadline = timerq_now() + CONTROL_CLIENT_TIMEOUT_NS;
 	if (loop_add(c->loop, &cl->lfd, EPOLLIN) < 0) {
 		close(fd);
 		cl->lfd.fd = -1;
+		return;
 	}
+	/* Room for every client was reserved at control_open. */
+	timerq_set(&c->loop->timers, &cl->timer, timerq_now() + CONTROL_CLIENT_TIMEOUT_NS);
 }
 
-uint64_t control_expire(struct control *c, uint64_t now)
+/* A client past its deadline. */
+static void control_client_expired(struct timer *t, uint64_t now)
 {
-	uint64_t next = UINT64_MAX;
-
-	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		struct control_client *cl = &c->clients[i];
-
-		if (cl->lfd.fd < 0)
-			continue;
-		if (cl->deadline <= now)
-			control_client_close(cl);
-		else if (cl->deadline < next)
-			next = cl->deadline;
-	}
-	return next;
+	(void)now;
+	control_client_close(container_of(t, struct control_client, timer));
 }
 
 /* A socket file already there: refuse if a daemon answers, else remove it. */
@@ -297,21 +290,28 @@ static int control_bind(int fd, const struct sockaddr_un *sun, gid_t gid)
 	return rc;
 }
 
+void control_init(struct control *c, control_handler handler, void *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	c->lfd.fd = -1;
+	c->handler = handler;
+	c->ctx = ctx;
+	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		c->clients[i].lfd.fd = -1;
+		c->clients[i].lfd.on_event = control_client_event;
+		c->clients[i].ctl = c;
+		timer_init(&c->clients[i].timer, control_client_expired);
+	}
+}
+
 int control_open(struct control *c, struct loop *loop, const char *path,
-		 const struct control_access *access, control_handler handler, void *ctx)
+		 const struct control_access *access)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char cwd[sizeof(sun.sun_path)];
 	int fd = -1, n;
 
-	memset(c, 0, sizeof(*c));
-	c->lfd.fd = -1;
 	c->access = *access;
-	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		c->clients[i].lfd.fd = -1;
-		c->clients[i].lfd.on_event = control_client_event;
-		c->clients[i].ctl = c;
-	}
 	/* Absolute, so it can be removed at exit wherever the daemon is. */
 	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
 		n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", cwd, path);
@@ -322,7 +322,8 @@ int control_open(struct control *c, struct loop *loop, const char *path,
 		return -1;
 	}
 	path = sun.sun_path;
-	if (control_make_parent(path, access->gid) < 0 || control_clear_stale(&sun) < 0)
+	if (control_make_parent(path, access->gid) < 0 || control_clear_stale(&sun) < 0 ||
+	    timerq_reserve(&loop->timers, loop->timers.cap + CONTROL_MAX_CLIENTS) < 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || control_bind(fd, &sun, access->gid) < 0 || listen(fd, 8) < 0)
@@ -330,8 +331,6 @@ int control_open(struct control *c, struct loop *loop, const char *path,
 	c->lfd.fd = fd;
 	c->lfd.on_event = control_accept;
 	c->loop = loop;
-	c->handler = handler;
-	c->ctx = ctx;
 	strcpy(c->path, path);
 	return loop_add(loop, &c->lfd, EPOLLIN);
 fail:

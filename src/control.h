@@ -53,7 +53,7 @@ struct control_client {
 	size_t in_len;
 	struct strbuf out;
 	size_t out_off;
-	uint64_t deadline;
+	struct timer timer;		/* closed when it fires */
 };
 
 struct control {
@@ -68,18 +68,18 @@ struct control {
 	struct control_client clients[CONTROL_MAX_CLIENTS];
 };
 
+/* Not open, no client; requests go to handler(ctx, ...). */
+void control_init(struct control *c, control_handler handler, void *ctx);
 /* Create the socket at path (mode 0660, group access->gid, created so
  * rather than changed by path; a missing parent directory made root's,
  * 0750, same group; a stale socket replaced, a live one refused) and
- * watch it in loop. 0 or -1 (logged). */
+ * watch it in loop; the clients' deadlines go in the loop's timer queue.
+ * 0 or -1 (logged). */
 int control_open(struct control *c, struct loop *loop, const char *path,
-		 const struct control_access *access, control_handler handler, void *ctx);
+		 const struct control_access *access);
 /* The SO_PEERCRED check of a connection; *uid is the peer's. */
 bool control_peer_allowed(const struct control_access *a, int fd, uid_t *uid);
 /* Close every client and the socket, and remove the socket file. */
 void control_close(struct control *c);
-/* Drop clients past their deadline; returns the earliest deadline left
- * (UINT64_MAX for none). */
-uint64_t control_expire(struct control *c, uint64_t now);
 
 #endif

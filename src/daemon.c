@@ -12,17 +12,55 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "daemon.h"
 #include "daemonize.h"
+#include "dataplane.h"
 #include "log.h"
+#include "loop.h"
+#include "netlink.h"
+#include "routing.h"
+#include "peerset.h"
 #include "priv.h"
+#include "proto.h"
 #include "sandbox.h"
 #include "secmem.h"
+#include "status.h"
 #include "tun.h"
+
+/* The daemon is its parts, each owned by its module. */
+struct daemon {
+	/* Configuration: the running config (replaced by a reload). */
+	struct conf *cfg;
+	const struct daemon_opts *opts;
+
+	/* Identity: our keys and the protocol's state for them. */
+	struct proto_timers timers;
+	struct proto_host host;
+
+	/* The peers, their lookups, timers and routes. */
+	struct peerset peers;
+
+	/* The interface as the kernel sees it (netlink: addresses, routes). */
+	int ifindex;
+	struct nl nl;
+	bool nl_open;
+	bool routes_added;
+	struct routing routing;		/* table, full-tunnel rules */
+
+	/* The packets: tun and UDP, batches, offloads, handshake load. */
+	struct dataplane dp;
+
+	/* What wakes us: fds and the one timer queue; signals, ovpnctl. */
+	struct loop loop;
+	struct loop_fd sig;
+	struct control ctl;
+	bool stop;
+};
 
 static struct proto_peer *lookup_by_key(void *ctx, const uint8_t *public_key)
 {
-	struct peer *p = peer_index_find(&((struct daemon *)ctx)->by_key, public_key);
+	struct peer *p = peer_index_find(&((struct daemon *)ctx)->peers.by_key, public_key);
 
 	return p ? &p->proto : NULL;
 }
@@ -101,16 +139,20 @@ static int tun_setup(struct daemon *d)
 	if (getenv("OVPN_TEST_NO_OFFLOAD"))
 		log_warn("OVPN_TEST_NO_OFFLOAD is set: offloads refused for testing (%s)",
 			 getenv("OVPN_TEST_NO_OFFLOAD"));
-	d->tun.fd = tun_open_offload(cfg->interface, d->ifname, offload_wanted("tun"), &d->vnet);
-	if (d->tun.fd < 0)
+	d->dp.tun.fd = tun_open_offload(cfg->interface, d->dp.ifname, offload_wanted("tun"),
+					&d->dp.vnet);
+	if (d->dp.tun.fd < 0)
 		return -1;
-	d->tun.on_event = dataplane_tun_event;
 	if (nl_open(&d->nl) < 0)
 		return -1;
 	d->nl_open = true;
-	d->ifindex = nl_link_index(&d->nl, d->ifname);
-	if (d->ifindex < 0 || nl_link_set_mtu(&d->nl, d->ifindex, d->mtu) < 0)
+	d->ifindex = nl_link_index(&d->nl, d->dp.ifname);
+	if (d->ifindex < 0 || nl_link_set_mtu(&d->nl, d->ifindex, d->dp.mtu) < 0)
 		return -1;
+	d->routing = (struct routing){ .nl = &d->nl, .ifindex = d->ifindex,
+				       .ifname = d->dp.ifname, .file = cfg->file,
+				       .table = cfg->table, .udp = &d->dp.udp,
+				       .mark = cfg->fwmark ? cfg->fwmark : CONF_FWMARK_AUTO };
 	for (size_t i = 0; i < cfg->n_addresses; i++) {
 		struct cidr *c = &cfg->addresses[i];
 
@@ -119,24 +161,102 @@ static int tun_setup(struct daemon *d)
 	}
 	if (nl_link_set_up(&d->nl, d->ifindex) < 0)
 		return -1;
+	d->peers.link = (struct peerset_link){ &d->nl, d->ifindex, d->dp.ifname, &d->routing };
 	d->routes_added = true;	/* even partly: removal skips what is missing */
-	return routes_apply(d, true);
+	return peerset_routes(&d->peers, true);
 }
 
 static int sockets_setup(struct daemon *d)
 {
-	if (udp_open(&d->udp, d->cfg->listen_port) < 0)
+	struct dataplane *dp = &d->dp;
+
+	if (udp_open(&dp->udp, d->cfg->listen_port) < 0)
 		return -1;
-	udp_enable_offloads(&d->udp, offload_wanted("gso"), offload_wanted("gro"));
-	d->udp4.fd = d->udp.fd4;
-	d->udp4.on_event = dataplane_udp4_event;
-	d->udp6.fd = d->udp.fd6;
-	d->udp6.on_event = dataplane_udp6_event;
-	if (d->udp.fd4 >= 0 && loop_add(&d->loop, &d->udp4, EPOLLIN) < 0)
+	udp_enable_offloads(&dp->udp, offload_wanted("gso"), offload_wanted("gro"));
+	/* sealed traffic must not follow a full tunnel's rules into the tun */
+	if ((d->cfg->fwmark || d->routing.full[0] || d->routing.full[1]) &&
+	    udp_set_mark(&dp->udp, d->routing.mark) < 0)
 		return -1;
-	if (d->udp.fd6 >= 0 && loop_add(&d->loop, &d->udp6, EPOLLIN) < 0)
+	dp->udp4.fd = dp->udp.fd4;
+	dp->udp6.fd = dp->udp.fd6;
+	if (dp->udp.fd4 >= 0 && loop_add(&d->loop, &dp->udp4, EPOLLIN) < 0)
 		return -1;
-	return loop_add(&d->loop, &d->tun, EPOLLIN);
+	if (dp->udp.fd6 >= 0 && loop_add(&d->loop, &dp->udp6, EPOLLIN) < 0)
+		return -1;
+	return loop_add(&d->loop, &dp->tun, EPOLLIN);
+}
+
+
+/* Options of the interface itself are set up once; name every one that
+ * changed, so nobody believes a reload applied it. */
+static void reload_warn_fixed(const struct conf *old, const struct conf *nc)
+{
+	char changed[256] = "";
+	const struct {
+		const char *name;
+		bool differs;
+	} opts[] = {
+		{ "interface", strcmp(old->interface, nc->interface) != 0 },
+		{ "private-key-file", strcmp(old->private_key_file, nc->private_key_file) != 0 },
+		{ "listen-port", old->listen_port != nc->listen_port },
+		{ "mtu", old->mtu != nc->mtu },
+		{ "address", old->n_addresses != nc->n_addresses ||
+			     memcmp(old->addresses, nc->addresses,
+				    nc->n_addresses * sizeof(*nc->addresses)) != 0 },
+		{ "user", strcmp(old->user, nc->user) != 0 },
+		{ "group", strcmp(old->group, nc->group) != 0 },
+		{ "control-socket", strcmp(old->control_socket, nc->control_socket) != 0 },
+		{ "control-group", !old->control_group != !nc->control_group ||
+				   (old->control_group && strcmp(old->control_group, nc->control_group)) },
+		{ "sandbox", old->sandbox != nc->sandbox },
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (!opts[i].differs)
+			continue;
+		if (changed[0])
+			strncat(changed, ", ", sizeof(changed) - strlen(changed) - 1);
+		strncat(changed, opts[i].name, sizeof(changed) - strlen(changed) - 1);
+	}
+	if (changed[0])
+		log_warn("reload: %s changed in %s: restart ovpnd to apply; peers and log-level are reloaded",
+			 changed, nc->file);
+}
+
+/* Re-read the config file: peers added, removed or changed take effect,
+ * unchanged ones keep their sessions. A bad file changes nothing. 0 or -1. */
+static int daemon_reload(struct daemon *d)
+{
+	struct conf *nc = secmem_alloc(sizeof(*nc));	/* holds the private key */
+	int rc;
+
+	if (!nc)
+		return -1;
+	log_info("reload: reading %s", d->cfg->file);
+	/* The private key was read before the privilege drop: keep it. */
+	if (conf_load_with_key(d->cfg->file, nc, d->cfg->private_key) < 0) {
+		log_err("reload: %s has errors; still running the previous configuration",
+			d->cfg->file);
+		secmem_free(nc);
+		return -1;
+	}
+	rc = peerset_reload(&d->peers, nc);
+	if (rc < 0) {
+		log_err("reload: failed; still running the previous configuration");
+		conf_free(nc);
+		secmem_free(nc);
+		return -1;
+	}
+	reload_warn_fixed(d->cfg, nc);
+	if (!d->opts->verbose)
+		log_set_level(nc->log_level);
+	/* The running identity stays: keep what start-up settled on. */
+	nc->uid = d->cfg->uid;
+	nc->gid = d->cfg->gid;
+	conf_free(d->cfg);
+	secmem_free(d->cfg);
+	d->cfg = nc;	/* the peers point into it now */
+	return rc ? -1 : 0;
 }
 
 /* Config errors met during a reload requested over the control socket go
@@ -150,18 +270,19 @@ static void reload_error(const char *msg, void *arg)
 static void control_request(void *ctx, const char *request, struct strbuf *reply)
 {
 	struct daemon *d = ctx;
+	const struct status_src src = { &d->peers, &d->dp, &d->ctl, d->cfg->sandbox };
 
 	switch (control_parse(request)) {
 	case CONTROL_SHOW:
-		status_render(d, reply, false);
+		status_render(&src, reply, false);
 		break;
 	case CONTROL_SHOW_JSON:
-		status_render(d, reply, true);
+		status_render(&src, reply, true);
 		break;
 	case CONTROL_RELOAD:
 		conf_set_error_func(reload_error, reply);
 		if (daemon_reload(d) == 0)
-			strbuf_printf(reply, "reloaded %s: %zu peers\n", d->cfg->file, d->n_peers);
+			strbuf_printf(reply, "reloaded %s: %zu peers\n", d->cfg->file, d->peers.n_peers);
 		else if (!reply->len)
 			strbuf_printf(reply, "error: reload failed; the previous configuration is still running\n");
 		conf_set_error_func(NULL, NULL);
@@ -208,43 +329,16 @@ static int signals_setup(struct daemon *d)
 	return loop_add(&d->loop, &d->sig, EPOLLIN);
 }
 
-/* A fixed pool, allocated once: pages never written stay out of RSS. */
-#define RX_POOL_SIZE (UDP_BATCH_MAX * sizeof(struct pkt))
-
-static int buffers_setup(struct daemon *d)
+static int peers_load(struct daemon *d)
 {
-	size_t cap = d->udp.gro ? UDP_GRO_BUF_SIZE : sizeof(struct pkt);
+	const struct peerset_deps deps = {
+		.host = &d->host,
+		.timers = &d->loop.timers,
+		.on_timer = dataplane_peer_timer,
+		.ctx = &d->dp,
+	};
 
-	d->rx_pool = malloc(RX_POOL_SIZE);
-	d->tx_bufs = malloc(UDP_BATCH_MAX * sizeof(*d->tx_bufs));
-	d->tun_buf = d->vnet ? malloc(OFFLOAD_HDR_LEN + OFFLOAD_MAX_PKT) : NULL;
-	if (!d->rx_pool || !d->tx_bufs || (d->vnet && !d->tun_buf))
-		return -1;
-	d->n_rx = RX_POOL_SIZE / cap;
-	if (d->n_rx > UDP_BATCH_MAX)
-		d->n_rx = UDP_BATCH_MAX;
-	for (unsigned i = 0; i < d->n_rx; i++) {
-		d->rx[i].buf = d->rx_pool + i * cap;
-		d->rx[i].cap = cap;
-	}
-	log_info("%s: tun offloads %s, UDP GSO %s, GRO %s", d->ifname, d->vnet ? "on" : "off",
-		 d->udp.gso ? "on" : "off", d->udp.gro ? "on" : "off");
-	return 0;
-}
-
-/* Peers with an endpoint and a persistent keepalive connect at once. */
-static void peers_start(struct daemon *d, uint64_t now)
-{
-	uint8_t buf[PKT_HEADROOM + KEYPAIR_TAILROOM];
-	size_t len;
-
-	for (size_t i = 0; i < d->n_peers; i++) {
-		struct peer *p = d->peers[i];
-
-		if (p->has_endpoint && p->persistent_keepalive)
-			proto_seal(&p->proto, buf, 0, d->mtu, now, &len);
-		dataplane_reschedule(d, p, now);
-	}
+	return peerset_load(&d->peers, d->cfg, &deps);
 }
 
 static int setup(struct daemon *d)
@@ -260,13 +354,12 @@ static int setup(struct daemon *d)
 		log_err("cannot initialise the protocol state");
 		return -1;
 	}
-	allowedips_init(&d->aip);
-	ratelimit_init(&d->limiter);
-	if (cookie_checker_init(&d->cookies, d->host.public_key) < 0)
+	if (dataplane_init(&d->dp, &d->peers, &d->host) < 0)
 		return -1;
-	if (loop_init(&d->loop) < 0 || peers_setup(d) < 0)
+	d->dp.mtu = cfg->mtu;
+	if (loop_init(&d->loop) < 0 || peers_load(d) < 0)
 		return -1;
-	if (tun_setup(d) < 0 || sockets_setup(d) < 0 || buffers_setup(d) < 0)
+	if (tun_setup(d) < 0 || sockets_setup(d) < 0 || dataplane_buffers(&d->dp) < 0)
 		return -1;
 	/* Started unprivileged (systemd User=), the daemon stays who it is. */
 	if (!priv_is_root()) {
@@ -278,7 +371,7 @@ static int setup(struct daemon *d)
 	}
 	if (control_open(&d->ctl, &d->loop, cfg->control_socket, &(struct control_access){
 				 .uid = cfg->uid, .gid = cfg->control_group ? cfg->control_gid : cfg->gid,
-				 .group_allowed = cfg->control_group != NULL }, control_request, d) < 0)
+				 .group_allowed = cfg->control_group != NULL }) < 0)
 		return -1;
 	if (signals_setup(d) < 0)
 		return -1;
@@ -291,27 +384,25 @@ static int setup(struct daemon *d)
 	if (priv_drop(cfg->uid, cfg->gid) < 0 || sandbox_apply(cfg->sandbox) < 0)
 		return -1;
 	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as uid %u gid %u with CAP_NET_ADMIN only",
-		 d->ifname, d->mtu, d->udp.port, d->n_peers, (unsigned)cfg->uid, (unsigned)cfg->gid);
+		 d->dp.ifname, d->dp.mtu, d->dp.udp.port, d->peers.n_peers, (unsigned)cfg->uid,
+		 (unsigned)cfg->gid);
 	return 0;
 }
 
+/* fastd's loop: run what is due, sleep until the next deadline or an
+ * event. Peers touched by the events are rescheduled before the timers
+ * run (so none fires on a stale deadline), and those touched by their
+ * timers before the loop sleeps. */
 static int run(struct daemon *d)
 {
-	peers_start(d, timerq_now());
+	dataplane_start(&d->dp, timerq_now());
 	while (!d->stop) {
 		uint64_t now = timerq_now();
-		uint64_t next = dataplane_run_timers(d, now);
-		uint64_t ctl_next = control_expire(&d->ctl, now);
-		int timeout = -1;
 
-		if (ctl_next < next)
-			next = ctl_next;
-		if (next != UINT64_MAX) {
-			now = timerq_now();
-			/* Round up: waking early would spin until the deadline. */
-			timeout = next <= now ? 0 : (int)((next - now + 999999) / 1000000);
-		}
-		if (loop_run_once(&d->loop, timeout) < 0)
+		peerset_flush(&d->peers, now);
+		timerq_run(&d->loop.timers, now);	/* peers, control clients */
+		peerset_flush(&d->peers, now);
+		if (loop_run_once(&d->loop, timerq_timeout_ms(&d->loop.timers, timerq_now())) < 0)
 			return 1;
 	}
 	return 0;
@@ -321,22 +412,16 @@ static void teardown(struct daemon *d)
 {
 	if (d->nl_open) {
 		if (d->routes_added)
-			routes_apply(d, false);
+			peerset_routes(&d->peers, false);
 		nl_close(&d->nl);
 	}
 	control_close(&d->ctl);
-	if (d->tun.fd >= 0)
-		close(d->tun.fd);	/* the device and its routes go with it */
-	udp_close(&d->udp);
+	dataplane_free(&d->dp);	/* the tun device and its routes go with it */
 	if (d->sig.fd >= 0)
 		close(d->sig.fd);
-	peers_teardown(d);
+	peerset_free(&d->peers);
 	proto_host_free(&d->host);
-	cookie_checker_wipe(&d->cookies);
 	loop_free(&d->loop);
-	free(d->rx_pool);
-	free(d->tx_bufs);
-	free(d->tun_buf);
 }
 
 int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
@@ -357,19 +442,18 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	*d->cfg = *cfg;
 	sodium_memzero(cfg, sizeof(*cfg));
 	d->opts = opts;
-	d->mtu = d->cfg->mtu;
-	d->tun.fd = d->sig.fd = -1;
-	d->udp.fd4 = d->udp.fd6 = -1;
-	d->ctl.lfd.fd = -1;
+	d->sig.fd = -1;
+	d->dp.tun.fd = -1;
+	d->dp.udp.fd4 = d->dp.udp.fd6 = -1;
+	control_init(&d->ctl, control_request, d);
 	d->loop.epfd = -1;
-	d->started = timerq_now();
 	if (setup(d) == 0) {
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
 		rc = run(d);
 	}
 	teardown(d);
-	log_info("%s: stopped", d->ifname);
+	log_info("%s: stopped", d->dp.ifname);
 	if (opts->pidfile)
 		unlink(opts->pidfile);	/* fails quietly where the account may not */
 	conf_free(d->cfg);

@@ -1,16 +1,18 @@
 /* The data paths: tun -> seal -> UDP, UDP -> open -> tun, handshakes and
  * the per-peer timers. Nothing here blocks: a full socket buffer or tun
- * queue drops the packet and counts it. */
+ * queue drops the packet and counts it. Nothing here reschedules either:
+ * every peer comes from the peer set, which does. */
 #include "config.h"
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "dataplane.h"
 #include "log.h"
 
 /* Reads from the tun per wake-up before the sockets get a turn; with
@@ -27,10 +29,10 @@ static void wall_timestamp(uint8_t out[TAI64N_LEN])
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	tai64n_encode(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
+	tai64n_encode_coarse(out, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
-static void send_one(struct daemon *d, struct peer *p, const uint8_t *buf, size_t len)
+static void send_one(struct dataplane *d, struct peer *p, const uint8_t *buf, size_t len)
 {
 	int fd = udp_fd_for(&d->udp, &p->endpoint);
 
@@ -40,12 +42,11 @@ static void send_one(struct daemon *d, struct peer *p, const uint8_t *buf, size_
 	}
 	/* No socket of the endpoint's family counts as a failed send, as in
 	 * the batched path. */
-	if (fd < 0 || sendto(fd, buf, len, MSG_DONTWAIT, &p->endpoint.sa,
-			     endpoint_len(&p->endpoint)) < 0)
+	if (fd < 0 || udp_send_one(fd, buf, len, &p->endpoint) < 0)
 		d->stats.udp_send_drops++;
 }
 
-static void flush_family(struct daemon *d, int fd, struct udp_pkt *pkts, unsigned n)
+static void flush_family(struct dataplane *d, int fd, struct udp_pkt *pkts, unsigned n)
 {
 	unsigned off = 0;
 
@@ -67,7 +68,7 @@ static void flush_family(struct daemon *d, int fd, struct udp_pkt *pkts, unsigne
 	d->stats.udp_send_drops += n - off;
 }
 
-static void flush_tx(struct daemon *d)
+static void flush_tx(struct dataplane *d)
 {
 	flush_family(d, d->udp.fd4, d->tx4, d->n_tx4);
 	flush_family(d, d->udp.fd6, d->tx6, d->n_tx6);
@@ -75,7 +76,7 @@ static void flush_tx(struct daemon *d)
 }
 
 /* Seal the plaintext at buf + 16 for p; queue it if there is no session. */
-static void seal_and_send(struct daemon *d, struct peer *p, uint8_t *buf, size_t len,
+static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, size_t len,
 			  uint64_t now, bool batch)
 {
 	size_t out_len;
@@ -87,7 +88,6 @@ static void seal_and_send(struct daemon *d, struct peer *p, uint8_t *buf, size_t
 	if (proto_seal(&p->proto, buf, len, d->mtu, now, &out_len) == PROTO_SEAL_NO_SESSION) {
 		if (len)
 			peer_queue_push(p, buf + PKT_HEADROOM, len);
-		dataplane_reschedule(d, p, now);
 		return;
 	}
 	p->stats.tx_bytes += len;
@@ -105,10 +105,9 @@ static void seal_and_send(struct daemon *d, struct peer *p, uint8_t *buf, size_t
 	} else {
 		send_one(d, p, buf, out_len);
 	}
-	dataplane_reschedule(d, p, now);
 }
 
-static void flush_queue(struct daemon *d, struct peer *p, uint64_t now)
+static void flush_queue(struct dataplane *d, struct peer *p, uint64_t now)
 {
 	struct pkt *q;
 
@@ -118,19 +117,19 @@ static void flush_queue(struct daemon *d, struct peer *p, uint64_t now)
 	}
 }
 
-static void send_keepalive(struct daemon *d, struct peer *p, uint64_t now)
+static void send_keepalive(struct dataplane *d, struct peer *p, uint64_t now)
 {
 	uint8_t buf[PKT_HEADROOM + KEYPAIR_TAILROOM];
 
 	seal_and_send(d, p, buf, 0, now, false);
 }
 
-static void send_initiation(struct daemon *d, struct peer *p, uint64_t now)
+static void send_initiation(struct dataplane *d, struct peer *p, uint64_t now)
 {
 	uint8_t msg[HS_INITIATION_LEN], ts[TAI64N_LEN];
 
 	wall_timestamp(ts);
-	if (proto_create_initiation(&p->proto, now, ts, timers_draw_jitter(&d->timers), msg) < 0) {
+	if (proto_create_initiation(&p->proto, now, ts, timers_draw_jitter(&d->host->timers), msg) < 0) {
 		log_warn("peer %s: cannot create a handshake initiation", p->name);
 		return;
 	}
@@ -138,17 +137,7 @@ static void send_initiation(struct daemon *d, struct peer *p, uint64_t now)
 	send_one(d, p, msg, sizeof(msg));
 }
 
-void dataplane_reschedule(struct daemon *d, struct peer *p, uint64_t now)
-{
-	uint64_t when = proto_next_deadline(&p->proto, now);
-
-	if (when == PROTO_NEVER)
-		timerq_remove(&d->timerq, &p->timer);
-	else
-		timerq_set(&d->timerq, &p->timer, when);
-}
-
-static void peer_run_timers(struct daemon *d, struct peer *p, uint64_t now)
+static void peer_run_timers(struct dataplane *d, struct peer *p, uint64_t now)
 {
 	unsigned act = proto_timers_due(&p->proto, now);
 
@@ -164,21 +153,30 @@ static void peer_run_timers(struct daemon *d, struct peer *p, uint64_t now)
 	}
 	if (act & PROTO_EXPIRED)
 		log_debug("peer %s: session expired", p->name);
-	dataplane_reschedule(d, p, now);
 }
 
-uint64_t dataplane_run_timers(struct daemon *d, uint64_t now)
+void dataplane_peer_timer(void *ctx, struct peer *p, uint64_t now)
 {
-	struct timer *t;
+	peer_run_timers(ctx, p, now);
+}
 
-	while ((t = timerq_pop_due(&d->timerq, now)))
-		peer_run_timers(d, container_of(t, struct peer, timer), now);
-	return timerq_next(&d->timerq);
+void dataplane_start(struct dataplane *d, uint64_t now)
+{
+	uint8_t buf[PKT_HEADROOM + KEYPAIR_TAILROOM];
+	size_t len;
+
+	for (size_t i = 0; i < d->peers->n_peers; i++) {
+		struct peer *p = d->peers->peers[i];
+
+		peerset_touch(d->peers, p);
+		if (p->has_endpoint && p->persistent_keepalive)
+			proto_seal(&p->proto, buf, 0, d->mtu, now, &len);
+	}
 }
 
 /* ---- tun -> UDP ---- */
 
-static void tun_packet(struct daemon *d, uint8_t *buf, size_t len, uint64_t now)
+static void tun_packet(struct dataplane *d, uint8_t *buf, size_t len, uint64_t now)
 {
 	struct ippkt ip;
 	struct peer *p;
@@ -187,7 +185,7 @@ static void tun_packet(struct daemon *d, uint8_t *buf, size_t len, uint64_t now)
 		d->stats.tun_malformed++;
 		return;
 	}
-	p = allowedips_lookup(&d->aip, ip.family, ip.dst);
+	p = peerset_route(d->peers, ip.family, ip.dst);
 	if (!p) {
 		d->stats.no_route++;
 		return;
@@ -196,14 +194,14 @@ static void tun_packet(struct daemon *d, uint8_t *buf, size_t len, uint64_t now)
 }
 
 /* A free send buffer, after sending the batch if fewer than n are left. */
-static uint8_t *tx_slot(struct daemon *d, unsigned n)
+static uint8_t *tx_slot(struct dataplane *d, unsigned n)
 {
 	if (d->tx_used + n > UDP_BATCH_MAX)
 		flush_tx(d);
 	return d->tx_bufs[d->tx_used].data;
 }
 
-static ssize_t tun_read(struct daemon *d, uint8_t *buf, size_t len)
+static ssize_t tun_read(struct dataplane *d, uint8_t *buf, size_t len)
 {
 	ssize_t n = read(d->tun.fd, buf, len);
 
@@ -214,7 +212,7 @@ static ssize_t tun_read(struct daemon *d, uint8_t *buf, size_t len)
 
 /* A TCP super-packet: each segment into a send buffer of its own, the
  * batch sent whenever the buffers run out. Returns how many. */
-static unsigned tun_super(struct daemon *d, const struct virtio_net_hdr *h,
+static unsigned tun_super(struct dataplane *d, const struct virtio_net_hdr *h,
 			  const uint8_t *pkt, size_t len, uint64_t now)
 {
 	int n = offload_segment_count(h, pkt, len);
@@ -234,7 +232,8 @@ static unsigned tun_super(struct daemon *d, const struct virtio_net_hdr *h,
 		k = UDP_BATCH_MAX - d->tx_used;
 		for (unsigned i = 0; i < k; i++)
 			out[i] = d->tx_bufs[d->tx_used + i].data + PKT_HEADROOM;
-		got = offload_segment(h, pkt, len, done, out, out_len, k);
+		got = offload_segment(h, pkt, len, done,
+				      &(struct offload_out){ out, out_len, k });
 		if (got <= 0)
 			break;
 		k = (unsigned)got;
@@ -248,7 +247,7 @@ static unsigned tun_super(struct daemon *d, const struct virtio_net_hdr *h,
 
 /* One read with a virtio_net_hdr in front: how many packets it made
  * (a malformed one counts as one), 0 when nothing was read. */
-static unsigned tun_read_vnet(struct daemon *d, uint64_t now)
+static unsigned tun_read_vnet(struct dataplane *d, uint64_t now)
 {
 	ssize_t n = tun_read(d, d->tun_buf, OFFLOAD_HDR_LEN + OFFLOAD_MAX_PKT);
 	uint8_t *pkt = d->tun_buf + OFFLOAD_HDR_LEN, *slot;
@@ -280,9 +279,9 @@ static unsigned tun_read_vnet(struct daemon *d, uint64_t now)
 	return 1;
 }
 
-void dataplane_tun_event(struct loop_fd *lfd, uint32_t events)
+static void dataplane_tun_event(struct loop_fd *lfd, uint32_t events)
 {
-	struct daemon *d = container_of(lfd, struct daemon, tun);
+	struct dataplane *d = container_of(lfd, struct dataplane, tun);
 	uint64_t now = timerq_now();
 
 	(void)events;
@@ -310,24 +309,24 @@ void dataplane_tun_event(struct loop_fd *lfd, uint32_t events)
 
 /* ---- UDP -> tun ---- */
 
-static struct peer *owner(struct proto_peer *pp)
-{
-	return pp ? pp->owner : NULL;
-}
-
 /* An authenticated packet came from ep: the peer is there now (roaming). */
 static void learn_endpoint(struct peer *p, const struct endpoint *ep)
 {
 	char buf[ENDPOINT_STRLEN];
 
-	if (p->has_endpoint && endpoint_eq(&p->endpoint, ep))
+	if (p->has_endpoint && endpoint_eq(&p->endpoint, ep)) {
+		if (!endpoint_src_eq(&p->endpoint, ep)) {	/* same peer, asked on another address */
+			endpoint_copy(&p->endpoint, ep);
+			log_debug("peer %s: replies now leave from the address it used", p->name);
+		}
 		return;
+	}
 	endpoint_copy(&p->endpoint, ep);
 	p->has_endpoint = true;
 	log_info("peer %s: endpoint %s", p->name, endpoint_format(ep, buf, sizeof(buf)));
 }
 
-static void count_drop(struct daemon *d, struct peer *p, enum drop_reason why)
+static void count_drop(struct dataplane *d, struct peer *p, enum drop_reason why)
 {
 	if (p)
 		p->stats.drops[why]++;
@@ -336,7 +335,7 @@ static void count_drop(struct daemon *d, struct peer *p, enum drop_reason why)
 }
 
 /* Count a handshake message toward the load of this second. */
-static bool under_load(struct daemon *d, uint64_t now)
+static bool under_load(struct dataplane *d, uint64_t now)
 {
 	if (now - d->load_window >= TIMERS_NS_PER_SEC) {
 		d->load_prev = now - d->load_window < 2 * TIMERS_NS_PER_SEC ? d->load_count : 0;
@@ -350,13 +349,13 @@ static bool under_load(struct daemon *d, uint64_t now)
 /* Before any DH: the per-address rate limit, and under load the cookie
  * that mac2 must carry. *cookie_out is NULL when mac2 is not required.
  * false: drop the message (counted). */
-static bool handshake_gate(struct daemon *d, const struct udp_pkt *u, uint64_t now,
+static bool handshake_gate(struct dataplane *d, const struct udp_pkt *u, uint64_t now,
 			   uint8_t cookie[COOKIE_LEN], const uint8_t **cookie_out)
 {
 	*cookie_out = NULL;
-	if (under_load(d, now) && cookie_for(&d->cookies, &u->ep, now, cookie) == 0)
+	if (under_load(d, now) && cookie_for(&d->cookies, &u->ep.sa, now, cookie) == 0)
 		*cookie_out = cookie;
-	if (!ratelimit_allow(&d->limiter, &u->ep, now)) {
+	if (!ratelimit_allow(&d->limiter, &u->ep.sa, now)) {
 		d->stats.drops[DROP_HS_RATE_LIMITED]++;
 		return false;
 	}
@@ -364,14 +363,14 @@ static bool handshake_gate(struct daemon *d, const struct udp_pkt *u, uint64_t n
 }
 
 /* mac1 was right, mac2 was not, and we are under load: prove your address. */
-static void send_cookie_reply(struct daemon *d, const struct udp_pkt *u, uint64_t now)
+static void send_cookie_reply(struct dataplane *d, const struct udp_pkt *u, uint64_t now)
 {
 	uint8_t reply[COOKIE_REPLY_LEN];
 	int fd = udp_fd_for(&d->udp, &u->ep);
 
-	if (fd < 0 || cookie_reply_create(&d->cookies, u->buf, u->len, &u->ep, now, reply) < 0)
+	if (fd < 0 || cookie_reply_create(&d->cookies, u->buf, u->len, &u->ep.sa, now, reply) < 0)
 		return;
-	if (sendto(fd, reply, sizeof(reply), MSG_DONTWAIT, &u->ep.sa, endpoint_len(&u->ep)) < 0)
+	if (udp_send_one(fd, reply, sizeof(reply), &u->ep) < 0)
 		d->stats.udp_send_drops++;
 	else
 		d->stats.cookies_sent++;
@@ -379,9 +378,10 @@ static void send_cookie_reply(struct daemon *d, const struct udp_pkt *u, uint64_
 
 /* Messages 1 and 2: the gate, the protocol, a cookie reply or a counted
  * drop; then the answer each calls for. */
-static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
+static void rx_handshake(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 {
-	uint8_t resp[HS_RESPONSE_LEN], cookie[COOKIE_LEN];
+	struct proto_reply reply = { .peer = NULL };
+	uint8_t cookie[COOKIE_LEN];
 	bool initiation = u->buf[0] == MSG_TYPE_INITIATION;
 	const uint8_t *need_mac2;
 	struct proto_peer *pp = NULL;
@@ -390,11 +390,13 @@ static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
 
 	if (!handshake_gate(d, u, now, cookie, &need_mac2))
 		return;
-	if (initiation)
-		why = proto_consume_initiation(&d->host, u->buf, u->len, now, need_mac2, resp, &pp);
-	else
-		why = proto_consume_response(&d->host, u->buf, u->len, now, need_mac2, &pp);
-	p = owner(pp);
+	if (initiation) {
+		why = proto_consume_initiation(d->host, u->buf, u->len, now, need_mac2, &reply);
+		pp = reply.peer;
+	} else {
+		why = proto_consume_response(d->host, u->buf, u->len, now, need_mac2, &pp);
+	}
+	p = peerset_owner(d->peers, pp);
 	if (why == DROP_HS_BAD_MAC2)
 		send_cookie_reply(d, u, now);
 	if (why != DROP_NONE) {
@@ -404,8 +406,7 @@ static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
 	learn_endpoint(p, &u->ep);
 	if (initiation) {
 		log_debug("peer %s: handshake initiation received, responding", p->name);
-		send_one(d, p, resp, sizeof(resp));
-		dataplane_reschedule(d, p, now);
+		send_one(d, p, reply.msg, sizeof(reply.msg));
 	} else {
 		log_debug("peer %s: session established (initiator)", p->name);
 		flush_queue(d, p, now);
@@ -415,7 +416,7 @@ static void rx_handshake(struct daemon *d, struct udp_pkt *u, uint64_t now)
 
 /* With vnet, the header goes into the 16 bytes of the data header in
  * front of the plaintext (no longer needed once opened). */
-static void tun_write_pkt(struct daemon *d, uint8_t *pkt, size_t len,
+static void tun_write_pkt(struct dataplane *d, uint8_t *pkt, size_t len,
 			  const struct virtio_net_hdr *h)
 {
 	if (d->vnet) {
@@ -427,7 +428,7 @@ static void tun_write_pkt(struct daemon *d, uint8_t *pkt, size_t len,
 		d->stats.tun_write_drops++;
 }
 
-static void tun_flush_gro(struct daemon *d)
+static void tun_flush_gro(struct dataplane *d)
 {
 	struct virtio_net_hdr h;
 	uint8_t *pkt = d->gro.pkt;
@@ -442,7 +443,7 @@ static void tun_flush_gro(struct daemon *d)
 /* Inside a UDP GRO buffer, TCP segments of one flow are coalesced in
  * place (each datagram is longer than the plaintext it carries, so the
  * super-packet never catches up with the datagram being opened). */
-static void tun_deliver(struct daemon *d, uint8_t *pkt, size_t len)
+static void tun_deliver(struct dataplane *d, uint8_t *pkt, size_t len)
 {
 	static const struct virtio_net_hdr none;
 
@@ -457,19 +458,19 @@ static void tun_deliver(struct daemon *d, uint8_t *pkt, size_t len)
 	tun_write_pkt(d, pkt, len, &none);
 }
 
-static void rx_data(struct daemon *d, struct udp_pkt *u, uint64_t now)
+static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 {
 	struct proto_rx rx = { 0 };
 	enum drop_reason why;
 	struct peer *p;
 
-	why = proto_consume_data(&d->host, u->buf, u->len, now, &rx);
-	p = owner(rx.peer);
+	why = proto_consume_data(d->host, u->buf, u->len, now, &rx);
+	p = peerset_owner(d->peers, rx.peer);
 	if (why != DROP_NONE) {
 		count_drop(d, p, why);
 		return;
 	}
-	if (rx.len && allowedips_lookup(&d->aip, rx.inner.family, rx.inner.src) != p) {
+	if (rx.len && allowedips_lookup(&d->peers->aip, rx.inner.family, rx.inner.src) != p) {
 		count_drop(d, p, DROP_SOURCE_NOT_ALLOWED);
 		return;
 	}
@@ -482,34 +483,35 @@ static void rx_data(struct daemon *d, struct udp_pkt *u, uint64_t now)
 	p->stats.rx_bytes += rx.len;
 	if (rx.len)
 		tun_deliver(d, rx.data, rx.len);
-	dataplane_reschedule(d, p, now);
 }
 
 /* A cookie reply to one of our handshake messages: keep the cookie for
  * mac2 of the next one (sent at the next retry). */
-static void rx_cookie(struct daemon *d, struct udp_pkt *u, uint64_t now)
+static void rx_cookie(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 {
 	struct index_entry *e = NULL;
 	uint8_t cookie[COOKIE_LEN];
+	struct peer *p;
 
 	if (u->len == COOKIE_REPLY_LEN) {
 		uint32_t index = cookie_reply_index(u->buf);
 
-		e = index_table_lookup(&d->host.indices, index, INDEX_HANDSHAKE);
+		e = index_table_lookup(&d->host->indices, index, INDEX_HANDSHAKE);
 		if (!e)
-			e = index_table_lookup(&d->host.indices, index, INDEX_KEYPAIR);
+			e = index_table_lookup(&d->host->indices, index, INDEX_KEYPAIR);
 	}
+	p = peerset_owner(d->peers, e ? e->peer : NULL);
 	if (!e || cookie_reply_open(u->buf, u->len, e->peer->public_key, e->peer->last_mac1,
 				    cookie) < 0) {
-		count_drop(d, e ? owner(e->peer) : NULL, DROP_COOKIE_INVALID);
+		count_drop(d, p, DROP_COOKIE_INVALID);
 		return;
 	}
 	proto_peer_set_cookie(e->peer, cookie, now);
 	sodium_memzero(cookie, sizeof(cookie));
-	log_ratelimited(LOG_LEVEL_INFO, "peer %s: under load, it sent a cookie", owner(e->peer)->name);
+	log_ratelimited(LOG_LEVEL_INFO, "peer %s: under load, it sent a cookie", p->name);
 }
 
-static void rx_datagram(struct daemon *d, struct udp_pkt *u, uint64_t now)
+static void rx_datagram(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 {
 	if (u->len == 0) {	/* empty, or cut: larger than any message */
 		d->stats.unknown_type++;
@@ -534,7 +536,7 @@ static void rx_datagram(struct daemon *d, struct udp_pkt *u, uint64_t now)
 
 /* One received buffer: a datagram, or with UDP GRO several of u->seg
  * bytes from one source. */
-static void rx_buffer(struct daemon *d, struct udp_pkt *u, uint64_t now)
+static void rx_buffer(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 {
 	struct udp_pkt one = *u;
 
@@ -553,7 +555,7 @@ static void rx_buffer(struct daemon *d, struct udp_pkt *u, uint64_t now)
 	d->rx_end = NULL;
 }
 
-static void udp_drain(struct daemon *d, int fd)
+static void udp_drain(struct dataplane *d, int fd)
 {
 	uint64_t now = timerq_now();
 	unsigned budget = UDP_DRAIN_MAX;
@@ -576,14 +578,69 @@ static void udp_drain(struct daemon *d, int fd)
 	}
 }
 
-void dataplane_udp4_event(struct loop_fd *lfd, uint32_t events)
+static void dataplane_udp4_event(struct loop_fd *lfd, uint32_t events)
 {
 	(void)events;
-	udp_drain(container_of(lfd, struct daemon, udp4), lfd->fd);
+	udp_drain(container_of(lfd, struct dataplane, udp4), lfd->fd);
 }
 
-void dataplane_udp6_event(struct loop_fd *lfd, uint32_t events)
+static void dataplane_udp6_event(struct loop_fd *lfd, uint32_t events)
 {
 	(void)events;
-	udp_drain(container_of(lfd, struct daemon, udp6), lfd->fd);
+	udp_drain(container_of(lfd, struct dataplane, udp6), lfd->fd);
+}
+
+/* ---- setup ---- */
+
+int dataplane_init(struct dataplane *d, struct peerset *peers, struct proto_host *host)
+{
+	memset(d, 0, sizeof(*d));
+	d->peers = peers;
+	d->host = host;
+	d->tun.fd = -1;
+	d->tun.on_event = dataplane_tun_event;
+	d->udp.fd4 = d->udp.fd6 = -1;
+	d->udp4.fd = d->udp6.fd = -1;
+	d->udp4.on_event = dataplane_udp4_event;
+	d->udp6.on_event = dataplane_udp6_event;
+	ratelimit_init(&d->limiter);
+	return cookie_checker_init(&d->cookies, host->public_key);
+}
+
+/* A fixed pool, allocated once: pages never written stay out of RSS. */
+#define RX_POOL_SIZE (UDP_BATCH_MAX * sizeof(struct pkt))
+
+int dataplane_buffers(struct dataplane *d)
+{
+	size_t cap = d->udp.gro ? UDP_GRO_BUF_SIZE : sizeof(struct pkt);
+
+	d->rx_pool = malloc(RX_POOL_SIZE);
+	d->tx_bufs = malloc(UDP_BATCH_MAX * sizeof(*d->tx_bufs));
+	d->tun_buf = d->vnet ? malloc(OFFLOAD_HDR_LEN + OFFLOAD_MAX_PKT) : NULL;
+	if (!d->rx_pool || !d->tx_bufs || (d->vnet && !d->tun_buf))
+		return -1;
+	d->n_rx = RX_POOL_SIZE / cap;
+	if (d->n_rx > UDP_BATCH_MAX)
+		d->n_rx = UDP_BATCH_MAX;
+	for (unsigned i = 0; i < d->n_rx; i++) {
+		d->rx[i].buf = d->rx_pool + i * cap;
+		d->rx[i].cap = cap;
+	}
+	log_info("%s: tun offloads %s, UDP GSO %s, GRO %s", d->ifname, d->vnet ? "on" : "off",
+		 d->udp.gso ? "on" : "off", d->udp.gro ? "on" : "off");
+	return 0;
+}
+
+void dataplane_free(struct dataplane *d)
+{
+	if (d->tun.fd >= 0)
+		close(d->tun.fd);	/* the device and its routes go with it */
+	d->tun.fd = -1;
+	udp_close(&d->udp);
+	cookie_checker_wipe(&d->cookies);
+	free(d->rx_pool);
+	free(d->tx_bufs);
+	free(d->tun_buf);
+	d->rx_pool = d->tun_buf = NULL;
+	d->tx_bufs = NULL;
 }

@@ -171,8 +171,10 @@ out:
 	return ret;
 }
 
-static int check_key_file_stat(int fd, const char *path, uid_t owner,
-			       char *errbuf, size_t errlen)
+/* A regular file only its owner may access, owned by root, by us or by
+ * also_uid (the account that re-reads it on reload). what: "private key". */
+static int check_key_file_stat(int fd, const char *path, const char *what,
+			       uid_t also_uid, char *errbuf, size_t errlen)
 {
 	struct stat st;
 
@@ -184,30 +186,24 @@ static int check_key_file_stat(int fd, const char *path, uid_t owner,
 		snprintf(errbuf, errlen, "%s: not a regular file", path);
 		return -1;
 	}
-	/* As ssh: a key of another account may have been swapped in by it. */
-	if (st.st_uid != 0 && st.st_uid != owner && st.st_uid != geteuid()) {
-		snprintf(errbuf, errlen, "%s: owned by uid %u, not by root or the daemon's "
-			 "account (uid %u); run chown root %s", path, (unsigned)st.st_uid,
-			 (unsigned)owner, path);
-		return -1;
-	}
 	if (st.st_mode & 077) {
 		snprintf(errbuf, errlen, "%s: permissions %04o are too open: group or "
-			 "others can access this private key; run chmod 600 %s",
-			 path, (unsigned)(st.st_mode & 07777), path);
+			 "others can access this %s; run chmod 600 %s",
+			 path, (unsigned)(st.st_mode & 07777), what, path);
+		return -1;
+	}
+	/* As ssh: a key of another account may have been swapped in by it. */
+	if (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != also_uid) {
+		snprintf(errbuf, errlen, "%s: owned by uid %u, not by root or the daemon's "
+			 "account (uid %u): refusing this %s; run chown root %s", path,
+			 (unsigned)st.st_uid, (unsigned)also_uid, what, path);
 		return -1;
 	}
 	return 0;
 }
 
-int key_file_read(const char *path, uint8_t key[KEY_LEN],
-		  char *errbuf, size_t errlen)
-{
-	return key_file_read_owned(path, geteuid(), key, errbuf, errlen);
-}
-
-int key_file_read_owned(const char *path, uid_t owner, uint8_t key[KEY_LEN],
-			char *errbuf, size_t errlen)
+static int key_file_read_as(const char *path, const char *what, uid_t also_uid,
+			    uint8_t key[KEY_LEN], char *errbuf, size_t errlen)
 {
 	int fd;
 	int ret = -1;
@@ -218,7 +214,7 @@ int key_file_read_owned(const char *path, uid_t owner, uint8_t key[KEY_LEN],
 		snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
 	}
-	if (check_key_file_stat(fd, path, owner, errbuf, errlen) < 0)
+	if (check_key_file_stat(fd, path, what, also_uid, errbuf, errlen) < 0)
 		goto out;
 	ret = key_fd_read(fd, path, key, errbuf, errlen);
 out:
@@ -227,6 +223,24 @@ out:
 	if (ret < 0)
 		sodium_memzero(key, KEY_LEN);
 	return ret;
+}
+
+int key_file_read(const char *path, uint8_t key[KEY_LEN],
+		  char *errbuf, size_t errlen)
+{
+	return key_file_read_as(path, "private key", geteuid(), key, errbuf, errlen);
+}
+
+int key_file_read_owned(const char *path, uid_t owner, uint8_t key[KEY_LEN],
+			char *errbuf, size_t errlen)
+{
+	return key_file_read_as(path, "private key", owner, key, errbuf, errlen);
+}
+
+int key_psk_file_read(const char *path, uid_t daemon_uid, uint8_t key[KEY_LEN],
+		      char *errbuf, size_t errlen)
+{
+	return key_file_read_as(path, "pre-shared key", daemon_uid, key, errbuf, errlen);
 }
 
 static int write_all(int fd, const char *buf, size_t len)

@@ -35,11 +35,17 @@ int key_fd_read(int fd, const char *name, uint8_t key[KEY_LEN],
 		char *errbuf, size_t errlen);
 /*
  * Read a private key file, refusing non-regular files, files that group
- * or others may access and files of another account than root or the
- * caller (as ssh does).  Errors name the file in errbuf.
+ * or others may access (as ssh does) and files owned by neither root nor
+ * us.  Errors name the file in errbuf, never its content.
  */
 int key_file_read(const char *path, uint8_t key[KEY_LEN],
 		  char *errbuf, size_t errlen);
+/*
+ * The same for a pre-shared key file, which may also be owned by
+ * daemon_uid: the account that reads it again on reload.
+ */
+int key_psk_file_read(const char *path, uid_t daemon_uid, uint8_t key[KEY_LEN],
+		      char *errbuf, size_t errlen);
 /* The same; the file must be owned by root, by owner (the daemon's
  * account) or by the caller's effective uid. */
 int key_file_read_owned(const char *path, uid_t owner, uint8_t key[KEY_LEN],

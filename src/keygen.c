@@ -1,4 +1,5 @@
-/* ovpn-keygen: make a private key, or derive a public key from one. */
+/* ovpn-keygen: make a private key or a pre-shared key, or derive a public
+ * key from a private one. */
 #include "config.h"
 
 #include <errno.h>
@@ -25,8 +26,11 @@ static void usage(FILE *out)
 		"                                     print the public key\n"
 		"       ovpn-keygen --pubkey          read a private key on standard input,\n"
 		"                                     print its public key\n"
-		"  -o, --output FILE  where to write the private key\n"
-		"      --force        replace FILE and FILE.pub if they exist\n"
+		"       ovpn-keygen --psk [-o FILE [--force]]\n"
+		"                                     a new pre-shared key (like wg genpsk),\n"
+		"                                     printed or written to FILE (0600)\n"
+		"  -o, --output FILE  where to write the private (or pre-shared) key\n"
+		"      --force        replace FILE (and FILE.pub) if they exist\n"
 		"  -h, --help         this help\n");
 }
 
@@ -61,6 +65,27 @@ static int genkey_stdout(void)
 	key_generate(priv);
 	ret = print_key(priv);
 	sodium_memzero(priv, sizeof(priv));
+	return ret;
+}
+
+/* A pre-shared key is 32 random bytes, unclamped, as wg genpsk makes:
+ * printed, or written to path (0600 whatever the umask), nothing else. */
+static int genpsk(const char *path, bool force)
+{
+	char errbuf[KEY_ERRBUF_SIZE];
+	uint8_t psk[KEY_LEN];
+	int ret = -1;
+
+	randombytes_buf(psk, sizeof(psk));
+	if (!path) {
+		warn_if_stdout_exposed();
+		ret = print_key(psk);
+	} else if (key_file_write(path, psk, 0600, force, errbuf, sizeof(errbuf)) < 0) {
+		log_err("%s%s", errbuf, errno == EEXIST ? " (--force replaces it)" : "");
+	} else {
+		ret = 0;
+	}
+	sodium_memzero(psk, sizeof(psk));
 	return ret;
 }
 
@@ -138,11 +163,12 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "pubkey", no_argument, NULL, 'P' },
+		{ "psk", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = NULL;
-	bool force = false, pubkey = false;
+	bool force = false, pubkey = false, psk = false;
 	int c, ret;
 
 	log_set_ident("ovpn-keygen");
@@ -155,16 +181,19 @@ int main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'F': force = true; break;
 		case 'P': pubkey = true; break;
+		case 'S': psk = true; break;
 		case 'h': usage(stdout); return EXIT_SUCCESS;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind < argc || (pubkey && (output || force)) || (force && !output)) {
+	if (optind < argc || (pubkey && (output || force || psk)) || (force && !output)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (pubkey)
 		ret = pubkey_stdin();
+	else if (psk)
+		ret = genpsk(output, force);
 	else if (output)
 		ret = genkey_file(output, force);
 	else

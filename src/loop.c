@@ -12,6 +12,8 @@
 
 int loop_init(struct loop *l)
 {
+	if (timerq_init(&l->timers, 0) < 0)
+		return -1;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0) {
 		log_err("epoll_create1: %s", strerror(errno));
@@ -25,6 +27,7 @@ void loop_free(struct loop *l)
 	if (l->epfd >= 0)
 		close(l->epfd);
 	l->epfd = -1;
+	timerq_free(&l->timers);
 }
 
 static int loop_ctl(struct loop *l, int op, struct loop_fd *lfd, uint32_t events)

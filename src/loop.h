@@ -1,10 +1,13 @@
-/* The event loop: epoll over typed records. Each watched fd is a struct
- * loop_fd embedded in its owner; the callback recovers the owner. */
+/* The event loop: epoll over typed records, and the one timer queue of
+ * every timed job. Each watched fd is a struct loop_fd embedded in its
+ * owner; the callback recovers the owner. */
 #ifndef OVPN_LOOP_H
 #define OVPN_LOOP_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "timerq.h"
 
 /* The struct that embeds member at ptr. */
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -19,6 +22,7 @@ struct loop_fd {
 
 struct loop {
 	int epfd;
+	struct timerq timers;	/* peers, control clients: whatever wakes us on time */
 };
 
 int loop_init(struct loop *l);

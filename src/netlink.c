@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -254,9 +255,11 @@ static void prefix_mask(uint8_t *out, const uint8_t *addr, unsigned plen)
 		out[plen / 8] = addr[plen / 8] & (uint8_t)(0xff << (8 - plen % 8));
 }
 
-static struct nlmsghdr *route_msg(char *buf, uint16_t type, int ifindex,
-				  int family, const uint8_t *dst, uint8_t plen)
+static struct nlmsghdr *route_msg(char *buf, uint16_t type, const struct nl_route *r)
 {
+	int ifindex = r->ifindex, family = r->family;
+	const uint8_t *dst = r->dst;
+	uint8_t plen = r->plen;
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, MNL_SOCKET_BUFFER_SIZE));
 	struct rtmsg *rtm;
 	uint8_t masked[16];
@@ -265,7 +268,7 @@ static struct nlmsghdr *route_msg(char *buf, uint16_t type, int ifindex,
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = plen;
-	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = NL_RTPROT_OVPN;
 	rtm->rtm_type = RTN_UNICAST;
 	/* on delete, RT_SCOPE_NOWHERE matches any scope */
@@ -273,50 +276,193 @@ static struct nlmsghdr *route_msg(char *buf, uint16_t type, int ifindex,
 	prefix_mask(masked, dst, plen);
 	mnl_attr_put(nlh, RTA_DST, (size_t)addr_len(family), masked);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
 	return nlh;
 }
 
-/* Adding uses NLM_F_CREATE | NLM_F_EXCL and treats EEXIST as success, rather
- * than NLM_F_REPLACE: replacing would silently take over a route someone
- * else installed for the same prefix (and ovpn would then delete it at
- * exit), while the common EEXIST case -- our own route left by a daemon that
- * crashed, or re-added on reload -- is exactly what we want anyway. A
- * foreign route stays in place, the warning says so, and deletion (which
- * matches proto NL_RTPROT_OVPN) leaves it alone. */
-static int route_change(struct nl *nl, uint16_t type, int ifindex, int family,
-			const uint8_t *dst, uint8_t plen)
+/* Adding uses NLM_F_CREATE | NLM_F_EXCL, never NLM_F_REPLACE: replacing
+ * would silently take over a route someone else installed for the same
+ * prefix. Our own routes die with the tun, so an existing route is never
+ * ours: -EEXIST, not logged here (the caller names the config line). */
+static int route_change(struct nl *nl, uint16_t type, const struct nl_route *r)
 {
 	const char *what = type == RTM_NEWROUTE ? "add route" : "delete route";
 	char buf[MNL_SOCKET_BUFFER_SIZE], ifn[IF_NAMESIZE], p[PREFIX_STRLEN];
 	struct nlmsghdr *nlh;
-	int ret = check_prefix(what, ifindex, family, dst, plen);
+	int ret = check_prefix(what, r->ifindex, r->family, r->dst, r->plen);
 
 	if (ret < 0)
 		return ret;
-	nlh = route_msg(buf, type, ifindex, family, dst, plen);
+	nlh = route_msg(buf, type, r);
 	if (type == RTM_NEWROUTE)
 		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ret = nl_talk(nl, nlh, NULL, NULL);
-	if (ret == -EEXIST && type == RTM_NEWROUTE) {
-		log_info("netlink: route %s already exists, keeping it",
-			 prefix_str(family, dst, plen, p));
-		return 0;
+	if (ret < 0 && !(ret == -EEXIST && type == RTM_NEWROUTE)) {
+		char table[24] = "";
+
+		if (r->table != RT_TABLE_MAIN)
+			snprintf(table, sizeof(table), " table %u", r->table);
+		log_err("netlink: %s %s dev %s%s: %s", what,
+			prefix_str(r->family, r->dst, r->plen, p),
+			ifname_of(r->ifindex, ifn), table, strerror(-ret));
 	}
-	if (ret < 0)
-		log_err("netlink: %s %s dev %s: %s", what,
-			prefix_str(family, dst, plen, p),
-			ifname_of(ifindex, ifn), strerror(-ret));
 	return ret;
 }
 
-int nl_route_add(struct nl *nl, int ifindex, int family, const uint8_t *dst,
-		 uint8_t prefix_len)
+int nl_route_add(struct nl *nl, const struct nl_route *r)
 {
-	return route_change(nl, RTM_NEWROUTE, ifindex, family, dst, prefix_len);
+	return route_change(nl, RTM_NEWROUTE, r);
 }
 
-int nl_route_del(struct nl *nl, int ifindex, int family, const uint8_t *dst,
-		 uint8_t prefix_len)
+int nl_route_del(struct nl *nl, const struct nl_route *r)
 {
-	return route_change(nl, RTM_DELROUTE, ifindex, family, dst, prefix_len);
+	return route_change(nl, RTM_DELROUTE, r);
+}
+
+/* A dump of one family's routes, looking for one table, prefix and length. */
+struct route_find {
+	const struct nl_route *want;
+	uint8_t dst[16];
+	int oif;		/* 0 until found */
+	uint8_t protocol;
+};
+
+static int route_find_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= RTA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int route_find_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_find *f = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	int len = addr_len(f->want->family);
+	uint32_t table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != f->want->family ||
+	    rtm->rtm_dst_len != f->want->plen || f->oif)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_find_attr, tb);
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != f->want->table)
+		return MNL_CB_OK;
+	if (f->want->plen && (!tb[RTA_DST] || mnl_attr_get_payload_len(tb[RTA_DST]) != (unsigned)len ||
+			      memcmp(mnl_attr_get_payload(tb[RTA_DST]), f->dst, (size_t)len)))
+		return MNL_CB_OK;
+	f->oif = tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : -1;
+	f->protocol = rtm->rtm_protocol;
+	return MNL_CB_OK;
+}
+
+int nl_route_find(struct nl *nl, const struct nl_route *r, uint8_t *protocol)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, sizeof(buf)));
+	struct route_find f = { .want = r };
+	struct rtmsg *rtm;
+	int ret;
+
+	if (addr_len(r->family) < 0)
+		return -EINVAL;
+	prefix_mask(f.dst, r->dst, r->plen);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)r->family;
+	ret = nl_talk(nl, nlh, route_find_cb, &f);
+	if (ret < 0)
+		return ret;
+	if (protocol)
+		*protocol = f.protocol;
+	return f.oif;
+}
+
+/* One policy rule of a full tunnel (see netlink.h), added or deleted. */
+static int rule_change(struct nl *nl, uint16_t type, int family, const struct nl_rule *r)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, sizeof(buf)));
+	struct fib_rule_hdr *frh;
+
+	nlh->nlmsg_type = type;
+	if (type == RTM_NEWRULE)
+		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = (uint8_t)family;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
+	if (r->invert_mark)
+		frh->flags = FIB_RULE_INVERT;
+	mnl_attr_put_u32(nlh, FRA_TABLE, r->table);
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, r->priority);
+	mnl_attr_put_u8(nlh, FRA_PROTOCOL, NL_RTPROT_OVPN);
+	if (r->mark) {
+		mnl_attr_put_u32(nlh, FRA_FWMARK, r->mark);
+		mnl_attr_put_u32(nlh, FRA_FWMASK, 0xffffffff);
+	}
+	if (r->suppress_prefixlen >= 0)
+		mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN, (uint32_t)r->suppress_prefixlen);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_rule_add(struct nl *nl, int family, const struct nl_rule *r)
+{
+	return rule_change(nl, RTM_NEWRULE, family, r);
+}
+
+int nl_rule_del(struct nl *nl, int family, const struct nl_rule *r)
+{
+	return rule_change(nl, RTM_DELRULE, family, r);
+}
+
+/* Rules of proto NL_RTPROT_OVPN at one priority, counted by a dump. */
+struct rule_count {
+	uint32_t priority;
+	unsigned n;
+};
+
+static int rule_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= FRA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int rule_count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rule_count *c = data;
+	const struct nlattr *tb[FRA_MAX + 1] = { 0 };
+
+	if (nlh->nlmsg_type != RTM_NEWRULE)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(struct fib_rule_hdr), rule_attr, tb);
+	if (tb[FRA_PROTOCOL] && mnl_attr_get_u8(tb[FRA_PROTOCOL]) == NL_RTPROT_OVPN &&
+	    tb[FRA_PRIORITY] && mnl_attr_get_u32(tb[FRA_PRIORITY]) == c->priority)
+		c->n++;
+	return MNL_CB_OK;
+}
+
+int nl_rule_count(struct nl *nl, int family, uint32_t priority)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, sizeof(buf)));
+	struct rule_count c = { .priority = priority };
+	struct fib_rule_hdr *frh;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETRULE;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = (uint8_t)family;
+	ret = nl_talk(nl, nlh, rule_count_cb, &c);
+	return ret < 0 ? ret : (int)c.n;
 }

@@ -8,6 +8,7 @@
 #ifndef OVPN_NETLINK_H
 #define OVPN_NETLINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* rtm_protocol of the routes ovpn adds ("proto 77" in `ip route`). Deletion
@@ -38,13 +39,41 @@ int nl_addr_add(struct nl *nl, int ifindex, int family, const uint8_t *addr,
 int nl_addr_del(struct nl *nl, int ifindex, int family, const uint8_t *addr,
 		uint8_t prefix_len);
 
-/* A route to dst/prefix_len (host bits ignored) via device ifindex, scope
- * link, proto NL_RTPROT_OVPN, main table. Adding a route that already
- * exists succeeds (logged at info): see netlink.c for why. Deleting only
+/* A route to dst/plen (host bits ignored) via device ifindex, scope link,
+ * proto NL_RTPROT_OVPN, in a routing table (RT_TABLE_MAIN is 254). */
+struct nl_route {
+	int ifindex;
+	int family;		/* AF_INET (dst: 4 bytes) or AF_INET6 (16) */
+	const uint8_t *dst;
+	uint8_t plen;
+	uint32_t table;
+};
+
+/* Adding a route that exists (never ours: ours die with the tun) is
+ * -EEXIST, not logged: the caller names the config line. Deleting only
  * matches routes with proto NL_RTPROT_OVPN on ifindex (-ESRCH if none). */
-int nl_route_add(struct nl *nl, int ifindex, int family, const uint8_t *dst,
-		 uint8_t prefix_len);
-int nl_route_del(struct nl *nl, int ifindex, int family, const uint8_t *dst,
-		 uint8_t prefix_len);
+int nl_route_add(struct nl *nl, const struct nl_route *r);
+int nl_route_del(struct nl *nl, const struct nl_route *r);
+/* The output device of the route in r->table for exactly r->dst/r->plen
+ * (r->ifindex ignored): its index, -1 for one with no device (say a
+ * blackhole), 0 if there is none, or -errno; *protocol (if not NULL) gets
+ * its rtm_protocol. Needs no privilege. */
+int nl_route_find(struct nl *nl, const struct nl_route *r, uint8_t *protocol);
+
+/* A policy rule, proto NL_RTPROT_OVPN: look up table for packets whose mark
+ * is (or with invert_mark, is not) mark (0: any packet), hiding routes of
+ * prefix length <= suppress_prefixlen (-1: none) found there. */
+struct nl_rule {
+	uint32_t priority;
+	uint32_t table;
+	uint32_t mark;
+	bool invert_mark;
+	int suppress_prefixlen;
+};
+
+int nl_rule_add(struct nl *nl, int family, const struct nl_rule *r);
+int nl_rule_del(struct nl *nl, int family, const struct nl_rule *r);
+/* How many rules of proto NL_RTPROT_OVPN have this priority, or -errno. */
+int nl_rule_count(struct nl *nl, int family, uint32_t priority);
 
 #endif

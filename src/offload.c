@@ -204,7 +204,7 @@ static void segment_fix(uint8_t *o, size_t total, const struct tcp_at *t, unsign
 }
 
 int offload_segment(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
-		    unsigned first, uint8_t *const *out, size_t *out_len, unsigned max_out)
+		    unsigned first, const struct offload_out *out)
 {
 	struct tcp_at t;
 	int n = segment_check(h, pkt, len, &t);
@@ -216,15 +216,16 @@ int offload_segment(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t l
 		return -1;
 	payload = len - t.hdr_len;
 	seq = get32(pkt + t.ip_hlen + 4);
-	for (unsigned i = first; i < (unsigned)n && k < max_out; i++, k++) {
+	for (unsigned i = first; i < (unsigned)n && k < out->n; i++, k++) {
+		uint8_t *o = out->buf[k];
 		size_t seg;
 
 		off = (size_t)i * h->gso_size;
 		seg = payload - off < h->gso_size ? payload - off : h->gso_size;
-		memcpy(out[k], pkt, t.hdr_len);
-		memcpy(out[k] + t.hdr_len, pkt + t.hdr_len + off, seg);
-		out_len[k] = t.hdr_len + seg;
-		segment_fix(out[k], out_len[k], &t, i, i == (unsigned)n - 1, seq + (uint32_t)off);
+		memcpy(o, pkt, t.hdr_len);
+		memcpy(o + t.hdr_len, pkt + t.hdr_len + off, seg);
+		out->len[k] = t.hdr_len + seg;
+		segment_fix(o, out->len[k], &t, i, i == (unsigned)n - 1, seq + (uint32_t)off);
 	}
 	return (int)k;
 }

@@ -40,12 +40,19 @@ int offload_csum_complete(uint8_t *pkt, size_t len, const struct virtio_net_hdr 
  * super-packet this code can cut (IPv4 without options in IP is fine,
  * IPv6 only with TCP as the next header). */
 int offload_segment_count(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len);
-/* Cut segments first, first + 1, ... of pkt into out[0..max_out) (each
- * with room for the headers plus gso_size), lengths in out_len: a
+/* Where offload_segment cuts to: buf[0..n), each with room for the
+ * headers plus gso_size, and their lengths in len[0..n). */
+struct offload_out {
+	uint8_t *const *buf;
+	size_t *len;
+	unsigned n;
+};
+
+/* Cut segments first, first + 1, ... of pkt into out's buffers: a
  * super-packet of more segments than buffers goes in several calls.
  * Returns how many were cut (0 once first is past the end), or -1. */
 int offload_segment(const struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
-		    unsigned first, uint8_t *const *out, size_t *out_len, unsigned max_out);
+		    unsigned first, const struct offload_out *out);
 
 /* A super-packet being built in place. */
 struct offload_gro {

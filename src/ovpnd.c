@@ -13,6 +13,7 @@
 #include "daemonize.h"
 #include "harden.h"
 #include "log.h"
+#include "preflight.h"
 
 static void usage(FILE *out)
 {
@@ -90,7 +91,9 @@ int main(int argc, char **argv)
 		free(abs_pidfile);
 		return EX_CONFIG;
 	}
-	if (check) {
+	if (check && preflight_check(&cfg) > 0) {
+		ret = EX_CONFIG;
+	} else if (check) {
 		printf("configuration ok\n");
 		ret = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	} else {

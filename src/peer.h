@@ -23,6 +23,8 @@
 /* Packets waiting for a session: bounded, the newest kept. */
 #define PEER_QUEUE_MAX 64
 
+struct peerset;
+
 struct pkt {
 	size_t len;			/* plaintext length at data + PKT_HEADROOM */
 	uint8_t data[PKT_BUF_SIZE];
@@ -51,6 +53,9 @@ struct peer {
 	unsigned queue_head, queue_len;
 
 	struct timer timer;		/* proto_next_deadline, in the daemon's queue */
+	struct peerset *set;		/* the set it belongs to */
+	struct peer *dirty_next;	/* touched since the last peerset_flush */
+	bool dirty;
 	const struct conf_peer *conf;	/* where it came from (the running config) */
 	bool keep;			/* reload: still in the new config */
 };

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
 #include "log.h"
+#include "loop.h"
+#include "peerset.h"
 #include "secmem.h"
 
 static bool conf_endpoint_eq(const struct conf_peer *a, const struct conf_peer *b)
@@ -22,6 +23,9 @@ static bool conf_endpoint_eq(const struct conf_peer *a, const struct conf_peer *
 /* Take the settings of cp (the endpoint already resolved by the caller). */
 static void peer_configure(struct peer *p, const struct conf_peer *cp)
 {
+	if (proto_peer_set_psk(&p->proto, cp->has_psk ? cp->psk : NULL, timerq_now()))
+		log_info("peer %s: pre-shared key changed: sessions ended, new handshake",
+			 cp->name);
 	p->conf = cp;
 	p->name = cp->name;
 	p->routes = cp->routes;
@@ -31,7 +35,15 @@ static void peer_configure(struct peer *p, const struct conf_peer *cp)
 	p->n_allowed_ips = cp->n_allowed_ips;
 }
 
-static struct peer *peer_create(struct daemon *d, const struct conf_peer *cp)
+static void peer_timer_fire(struct timer *t, uint64_t now)
+{
+	struct peer *p = container_of(t, struct peer, timer);
+
+	peerset_touch(p->set, p);
+	p->set->deps.on_timer(p->set->deps.ctx, p, now);
+}
+
+static struct peer *peer_create(struct peerset *ps, const struct conf_peer *cp)
 {
 	struct peer *p = secmem_alloc(sizeof(*p));	/* session keys: out of dumps */
 
@@ -40,8 +52,9 @@ static struct peer *peer_create(struct daemon *d, const struct conf_peer *cp)
 		return NULL;
 	}
 	memcpy(p->public_key, cp->public_key, sizeof(p->public_key));
-	timer_init(&p->timer);
-	if (proto_peer_init(&p->proto, &d->host, p->public_key, p) < 0) {
+	timer_init(&p->timer, peer_timer_fire);
+	p->set = ps;
+	if (proto_peer_init(&p->proto, ps->deps.host, p->public_key, p) < 0) {
 		log_err("peer %s: unusable public key", cp->name);
 		secmem_free(p);
 		return NULL;
@@ -49,9 +62,10 @@ static struct peer *peer_create(struct daemon *d, const struct conf_peer *cp)
 	return p;
 }
 
-static void peer_destroy(struct daemon *d, struct peer *p)
+/* p must not be touched (peerset_flush first). */
+static void peer_destroy(struct peerset *ps, struct peer *p)
 {
-	timerq_remove(&d->timerq, &p->timer);
+	timerq_remove(ps->deps.timers, &p->timer);
 	peer_queue_clear(p);
 	proto_peer_free(&p->proto);	/* wipes the session keys */
 	secmem_free(p);	/* wipes */
@@ -69,42 +83,59 @@ static bool peer_resolve(const struct peer *old, const struct conf_peer *cp,
 	return true;
 }
 
-static int trie_build(struct daemon *d)
+static int trie_build(struct peerset *ps)
 {
-	allowedips_free(&d->aip);
-	allowedips_init(&d->aip);
-	for (size_t i = 0; i < d->n_peers; i++) {
-		struct peer *p = d->peers[i];
+	allowedips_free(&ps->aip);
+	allowedips_init(&ps->aip);
+	for (size_t i = 0; i < ps->n_peers; i++) {
+		struct peer *p = ps->peers[i];
 
 		for (size_t j = 0; j < p->n_allowed_ips; j++) {
 			const struct cidr *c = &p->allowed_ips[j];
 
-			if (allowedips_insert(&d->aip, c->family, c->addr, c->prefix_len, p) < 0)
+			if (allowedips_insert(&ps->aip, c->family, c->addr, c->prefix_len, p) < 0)
 				return -1;
 		}
 	}
 	return 0;
 }
 
-static int index_build(struct daemon *d)
+/* The queue is shared: this set keeps room there for each of its peers. */
+static int timers_reserve(struct peerset *ps)
 {
-	peer_index_free(&d->by_key);
-	if (peer_index_build(&d->by_key, d->peers, d->n_peers) < 0 ||
-	    timerq_reserve(&d->timerq, d->n_peers) < 0) {
+	struct timerq *q = ps->deps.timers;
+
+	if (ps->n_peers <= ps->timers_reserved)
+		return 0;
+	if (timerq_reserve(q, q->cap + ps->n_peers - ps->timers_reserved) < 0)
+		return -1;
+	ps->timers_reserved = ps->n_peers;
+	return 0;
+}
+
+static int index_build(struct peerset *ps)
+{
+	peer_index_free(&ps->by_key);
+	if (peer_index_build(&ps->by_key, ps->peers, ps->n_peers) < 0 || timers_reserve(ps) < 0) {
 		log_err("peers: out of memory");
 		return -1;
 	}
 	return 0;
 }
 
-int peers_setup(struct daemon *d)
+static void touch_all(struct peerset *ps)
 {
-	const struct conf *cfg = d->cfg;
+	for (size_t i = 0; i < ps->n_peers; i++)
+		peerset_touch(ps, ps->peers[i]);
+}
 
-	if (timerq_init(&d->timerq, cfg->n_peers) < 0)
-		return -1;
-	d->peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*d->peers));
-	if (!d->peers)
+int peerset_load(struct peerset *ps, const struct conf *cfg, const struct peerset_deps *deps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->deps = *deps;
+	allowedips_init(&ps->aip);
+	ps->peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*ps->peers));
+	if (!ps->peers)
 		return -1;
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct conf_peer *cp = &cfg->peers[i];
@@ -112,34 +143,83 @@ int peers_setup(struct daemon *d)
 		struct peer *p;
 		bool set;
 
-		if (!peer_resolve(NULL, cp, &ep, &set) || !(p = peer_create(d, cp)))
+		if (!peer_resolve(NULL, cp, &ep, &set) || !(p = peer_create(ps, cp)))
 			return -1;
-		d->peers[d->n_peers++] = p;
+		ps->peers[ps->n_peers++] = p;
 		peer_configure(p, cp);
 		if (set) {
 			p->endpoint = ep;
 			p->has_endpoint = true;
 		}
 	}
-	return trie_build(d) < 0 ? -1 : index_build(d);
+	touch_all(ps);
+	return trie_build(ps) < 0 ? -1 : index_build(ps);
 }
 
-void peers_teardown(struct daemon *d)
+void peerset_free(struct peerset *ps)
 {
-	for (size_t i = 0; i < d->n_peers; i++)
-		peer_destroy(d, d->peers[i]);
-	free(d->peers);
-	d->peers = NULL;
-	d->n_peers = 0;
-	peer_index_free(&d->by_key);
-	allowedips_free(&d->aip);
-	timerq_free(&d->timerq);
+	ps->dirty = NULL;	/* each is destroyed: nothing to reschedule */
+	for (size_t i = 0; i < ps->n_peers; i++)
+		peer_destroy(ps, ps->peers[i]);
+	free(ps->peers);
+	ps->peers = NULL;
+	ps->n_peers = 0;
+	peer_index_free(&ps->by_key);
+	allowedips_free(&ps->aip);
+}
+
+/* ---- the data plane's lookups, and rescheduling ---- */
+
+void peerset_touch(struct peerset *ps, struct peer *p)
+{
+	if (p->dirty)
+		return;
+	p->dirty = true;
+	p->dirty_next = ps->dirty;
+	ps->dirty = p;
+}
+
+struct peer *peerset_route(struct peerset *ps, int family, const uint8_t *dst)
+{
+	struct peer *p = allowedips_lookup(&ps->aip, family, dst);
+
+	if (p)
+		peerset_touch(ps, p);
+	return p;
+}
+
+struct peer *peerset_owner(struct peerset *ps, struct proto_peer *pp)
+{
+	struct peer *p = pp ? pp->owner : NULL;
+
+	if (p)
+		peerset_touch(ps, p);
+	return p;
+}
+
+void peerset_flush(struct peerset *ps, uint64_t now)
+{
+	struct peer *p;
+
+	while ((p = ps->dirty)) {
+		uint64_t when = proto_next_deadline(&p->proto, now);
+
+		ps->dirty = p->dirty_next;
+		p->dirty_next = NULL;
+		p->dirty = false;
+		/* Room for each peer is reserved: this cannot fail. */
+		if (when == PROTO_NEVER)
+			timerq_remove(ps->deps.timers, &p->timer);
+		else
+			timerq_set(ps->deps.timers, &p->timer, when);
+	}
 }
 
 /* ---- routes ---- */
 
 struct route {
 	struct cidr dst;
+	unsigned line;		/* its allowed-ips line, for errors */
 };
 
 static int route_cmp(const void *a, const void *b)
@@ -161,44 +241,71 @@ static struct route *routes_wanted(struct peer **peers, size_t n, size_t *count)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; peers[i]->routes && j < peers[i]->n_allowed_ips; j++)
-			r[k++].dst = peers[i]->allowed_ips[j];
+			r[k++] = (struct route){ peers[i]->allowed_ips[j],
+						 peers[i]->conf->allowed_ips_line };
 	qsort(r, total, sizeof(*r), route_cmp);
 	*count = total;
 	return r;
 }
 
-static int route_change(struct daemon *d, const struct cidr *c, bool add)
+/* 0: the route is in place (added, or already the interface's own);
+ * < 0: it could not be (logged). Counted as added only when ret says so. */
+static int route_change(const struct peerset_link *l, const struct route *r, bool add)
 {
-	return add ? nl_route_add(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len)
-		   : nl_route_del(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len);
+	return routing_change(l->routing, &r->dst, r->line, add);
 }
 
-int routes_apply(struct daemon *d, bool add)
+/* Which families a routed peer's default route asks a full tunnel for. */
+static void full_tunnel_wanted(const struct route *r, size_t n, bool want[2])
+{
+	want[0] = want[1] = false;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].dst.prefix_len == 0)
+			want[r[i].dst.family == AF_INET6] = true;
+}
+
+/* Rules for the default routes now wanted (the sockets marked with them). */
+static int full_tunnel_update(const struct peerset_link *l, const struct route *r, size_t n)
+{
+	bool want[2];
+
+	full_tunnel_wanted(r, n, want);
+	return routing_full_tunnel(l->routing, want[0], want[1]);
+}
+
+int peerset_routes(struct peerset *ps, bool add)
 {
 	unsigned done = 0, failed = 0;
 	size_t n = 0;
-	struct route *r = routes_wanted(d->peers, d->n_peers, &n);
+	struct route *r = routes_wanted(ps->peers, ps->n_peers, &n);
 
 	if (!r)
 		return -1;
+	if (!add && routing_full_tunnel(ps->link.routing, false, false) < 0)
+		failed++;
 	for (size_t i = 0; i < n; i++) {
-		if (route_change(d, &r[i].dst, add) == 0)
+		int ret = route_change(&ps->link, &r[i], add);
+
+		if (ret == 0) {
 			done++;
-		else if (add)
-			break;
-		else
+		} else if (ret != ROUTING_ALREADY) {
 			failed++;
+			if (add)
+				break;	/* the caller fails the start and removes them */
+		}
 	}
+	if (add && !failed && full_tunnel_update(&ps->link, r, n) < 0)
+		failed++;
 	free(r);
-	if (done || failed)
-		log_info("%s: %s %u routes%s", d->ifname, add ? "added" : "removed", done,
+	if (done || (failed && !add))
+		log_info("%s: %s %u routes%s", ps->link.ifname, add ? "added" : "removed", done,
 			 failed ? " (some could not be removed)" : "");
-	return (failed || (add && done < n)) ? -1 : 0;
+	return failed ? -1 : 0;
 }
 
 /* Walk two sorted route lists: remove what only the old has, add what only
  * the new has; routes in both are left alone. */
-static void routes_update(struct daemon *d, const struct route *o, size_t no,
+static void routes_update(const struct peerset_link *l, const struct route *o, size_t no,
 			  const struct route *n, size_t nn)
 {
 	size_t i = 0, j = 0;
@@ -208,9 +315,9 @@ static void routes_update(struct daemon *d, const struct route *o, size_t no,
 		int c = i == no ? 1 : j == nn ? -1 : route_cmp(&o[i], &n[j]);
 
 		if (c < 0) {
-			removed += route_change(d, &o[i++].dst, false) == 0;
+			removed += route_change(l, &o[i++], false) == 0;
 		} else if (c > 0) {
-			added += route_change(d, &n[j++].dst, true) == 0;
+			added += route_change(l, &n[j++], true) == 0;
 		} else {
 			i++;
 			j++;
@@ -218,45 +325,10 @@ static void routes_update(struct daemon *d, const struct route *o, size_t no,
 	}
 	if (added || removed)
 		log_info("reload: %u routes added, %u removed", added, removed);
+	full_tunnel_update(l, n, nn);
 }
 
 /* ---- reload ---- */
-
-/* Options of the interface itself are set up once; name every one that
- * changed, so nobody believes a reload applied it. */
-static void reload_warn_fixed(const struct conf *old, const struct conf *nc)
-{
-	char changed[256] = "";
-	const struct {
-		const char *name;
-		bool differs;
-	} opts[] = {
-		{ "interface", strcmp(old->interface, nc->interface) != 0 },
-		{ "private-key-file", strcmp(old->private_key_file, nc->private_key_file) != 0 },
-		{ "listen-port", old->listen_port != nc->listen_port },
-		{ "mtu", old->mtu != nc->mtu },
-		{ "address", old->n_addresses != nc->n_addresses ||
-			     memcmp(old->addresses, nc->addresses,
-				    nc->n_addresses * sizeof(*nc->addresses)) != 0 },
-		{ "user", strcmp(old->user, nc->user) != 0 },
-		{ "group", strcmp(old->group, nc->group) != 0 },
-		{ "control-socket", strcmp(old->control_socket, nc->control_socket) != 0 },
-		{ "control-group", !old->control_group != !nc->control_group ||
-				   (old->control_group && strcmp(old->control_group, nc->control_group)) },
-		{ "sandbox", old->sandbox != nc->sandbox },
-	};
-
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		if (!opts[i].differs)
-			continue;
-		if (changed[0])
-			strncat(changed, ", ", sizeof(changed) - strlen(changed) - 1);
-		strncat(changed, opts[i].name, sizeof(changed) - strlen(changed) - 1);
-	}
-	if (changed[0])
-		log_warn("reload: %s changed in %s: restart ovpnd to apply; peers and log-level are reloaded",
-			 changed, nc->file);
-}
 
 struct reload_item {
 	struct peer *p;
@@ -266,7 +338,7 @@ struct reload_item {
 };
 
 /* Phase 1: everything that can fail, with nothing running touched. */
-static struct reload_item *reload_prepare(struct daemon *d, const struct conf *nc)
+static struct reload_item *reload_prepare(struct peerset *ps, const struct conf *nc)
 {
 	struct reload_item *items = calloc(nc->n_peers ? nc->n_peers : 1, sizeof(*items));
 	size_t i;
@@ -275,13 +347,13 @@ static struct reload_item *reload_prepare(struct daemon *d, const struct conf *n
 		return NULL;
 	for (i = 0; i < nc->n_peers; i++) {
 		const struct conf_peer *cp = &nc->peers[i];
-		struct peer *old = peer_index_find(&d->by_key, cp->public_key);
+		struct peer *old = peer_index_find(&ps->by_key, cp->public_key);
 
 		if (!peer_resolve(old, cp, &items[i].ep, &items[i].set_endpoint))
 			goto fail;
 		items[i].p = old;
 		if (!old) {
-			items[i].p = peer_create(d, cp);
+			items[i].p = peer_create(ps, cp);
 			items[i].created = true;
 			if (!items[i].p)
 				goto fail;
@@ -291,44 +363,25 @@ static struct reload_item *reload_prepare(struct daemon *d, const struct conf *n
 fail:
 	while (i-- > 0)
 		if (items[i].created)
-			peer_destroy(d, items[i].p);
+			peer_destroy(ps, items[i].p);
 	free(items);
 	return NULL;
 }
 
-int daemon_reload(struct daemon *d)
+/* Phase 2: peers gone from the config go first, then the others take
+ * their new settings, in the order of nc. Returns how many were added. */
+static size_t reload_commit(struct peerset *ps, const struct conf *nc,
+			    struct reload_item *items, struct peer **peers)
 {
-	struct conf *nc = secmem_alloc(sizeof(*nc));	/* holds the private key */
-	struct route *old_routes = NULL, *new_routes = NULL;
-	size_t n_old = 0, n_new = 0, kept = 0, added = 0, removed = 0;
-	struct reload_item *items = NULL;
-	struct peer **peers = NULL;
-	int rc = -1;
+	size_t added = 0;
 
-	if (!nc)
-		return -1;
-	log_info("reload: reading %s", d->cfg->file);
-	/* The private key was read before the privilege drop: keep it. */
-	if (conf_load_with_key(d->cfg->file, nc, d->cfg->private_key) < 0) {
-		log_err("reload: %s has errors; still running the previous configuration",
-			d->cfg->file);
-		secmem_free(nc);
-		return -1;
-	}
-	old_routes = routes_wanted(d->peers, d->n_peers, &n_old);
-	peers = calloc(nc->n_peers ? nc->n_peers : 1, sizeof(*peers));
-	if (!old_routes || !peers || !(items = reload_prepare(d, nc)))
-		goto out;
-
-	/* Phase 2: commit. Peers gone from the config go first. */
 	for (size_t i = 0; i < nc->n_peers; i++)
 		items[i].p->keep = true;
-	for (size_t i = 0; i < d->n_peers; i++) {
-		if (d->peers[i]->keep)
+	for (size_t i = 0; i < ps->n_peers; i++) {
+		if (ps->peers[i]->keep)
 			continue;
-		log_info("reload: peer %s removed", d->peers[i]->name);
-		peer_destroy(d, d->peers[i]);
-		removed++;
+		log_info("reload: peer %s removed", ps->peers[i]->name);
+		peer_destroy(ps, ps->peers[i]);
 	}
 	for (size_t i = 0; i < nc->n_peers; i++) {
 		struct peer *p = items[i].p;
@@ -342,36 +395,38 @@ int daemon_reload(struct daemon *d)
 		if (items[i].created)
 			log_info("reload: peer %s added", p->name);
 		added += items[i].created;
-		kept += !items[i].created;
 		peers[i] = p;
 	}
-	free(d->peers);
-	d->peers = peers;
+	free(ps->peers);
+	ps->peers = peers;
+	ps->n_peers = nc->n_peers;
+	return added;
+}
+
+int peerset_reload(struct peerset *ps, const struct conf *nc)
+{
+	struct route *old_routes = NULL, *new_routes = NULL;
+	struct reload_item *items = NULL;
+	struct peer **peers = NULL;
+	size_t n_old = 0, n_new = 0, was = ps->n_peers, added, kept;
+	int rc = -1;
+
+	/* A peer about to go must not stay on the touched list. */
+	peerset_flush(ps, timerq_now());
+	old_routes = routes_wanted(ps->peers, ps->n_peers, &n_old);
+	peers = calloc(nc->n_peers ? nc->n_peers : 1, sizeof(*peers));
+	if (!old_routes || !peers || !(items = reload_prepare(ps, nc)))
+		goto out;
+	added = reload_commit(ps, nc, items, peers);
+	kept = nc->n_peers - added;
 	peers = NULL;
-	d->n_peers = nc->n_peers;
-	reload_warn_fixed(d->cfg, nc);
-	if (!d->opts->verbose)
-		log_set_level(nc->log_level);
-	/* The running identity stays: keep what start-up settled on. */
-	nc->uid = d->cfg->uid;
-	nc->gid = d->cfg->gid;
-	conf_free(d->cfg);
-	secmem_free(d->cfg);
-	d->cfg = nc;
-	nc = NULL;
-	rc = trie_build(d) < 0 || index_build(d) < 0 ? -1 : 0;
-	new_routes = routes_wanted(d->peers, d->n_peers, &n_new);
+	rc = trie_build(ps) < 0 || index_build(ps) < 0 ? 1 : 0;
+	new_routes = routes_wanted(ps->peers, ps->n_peers, &n_new);
 	if (new_routes)
-		routes_update(d, old_routes, n_old, new_routes, n_new);
-	for (size_t i = 0; i < d->n_peers; i++)
-		dataplane_reschedule(d, d->peers[i], timerq_now());
-	log_info("reload: %zu peers kept, %zu added, %zu removed", kept, added, removed);
+		routes_update(&ps->link, old_routes, n_old, new_routes, n_new);
+	touch_all(ps);
+	log_info("reload: %zu peers kept, %zu added, %zu removed", kept, added, was - kept);
 out:
-	if (nc) {
-		log_err("reload: failed; still running the previous configuration");
-		conf_free(nc);
-		secmem_free(nc);
-	}
 	free(items);
 	free(peers);
 	free(old_routes);

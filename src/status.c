@@ -3,9 +3,10 @@
  * keys only: no private or session key is ever rendered. */
 #include "config.h"
 
-#include "daemon.h"
 #include "key.h"
 #include "sandbox.h"
+#include "status.h"
+#include "timerq.h"
 
 /* Seconds since the latest handshake, or -1 for none. */
 static long long handshake_age(const struct peer *p, uint64_t now)
@@ -39,6 +40,9 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 
 	key_to_base64(key, p->public_key);
 	strbuf_printf(out, "\npeer: %s\n  public key: %s\n", p->name, key);
+	/* As wg show: that there is one, never the key. */
+	if (p->proto.has_psk)
+		strbuf_printf(out, "  preshared key: (hidden)\n");
 	if (p->has_endpoint)
 		strbuf_printf(out, "  endpoint: %s\n", endpoint_format(&p->endpoint, ep, sizeof(ep)));
 	strbuf_printf(out, "  allowed ips: ");
@@ -72,17 +76,17 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 }
 
 /* Losses of the data path that are not a bad packet from a peer. */
-#define DAEMON_COUNTERS(d) \
+#define DAEMON_COUNTERS(s) \
 	const struct { const char *text, *json; const uint64_t *value; } counters[] = { \
-		{ "unknown-type", "unknown_type", &(d)->stats.unknown_type }, \
-		{ "no-route", "no_route", &(d)->stats.no_route }, \
-		{ "no-endpoint", "no_endpoint", &(d)->stats.no_endpoint }, \
-		{ "tun-malformed", "tun_malformed", &(d)->stats.tun_malformed }, \
-		{ "tun-write-dropped", "tun_write_dropped", &(d)->stats.tun_write_drops }, \
-		{ "udp-send-dropped", "udp_send_dropped", &(d)->stats.udp_send_drops }, \
-		{ "control-rejected", "control_rejected", &(d)->ctl.rejected }, \
-		{ "control-denied", "control_denied", &(d)->ctl.denied }, \
-		{ "cookies-sent", "cookies_sent", &(d)->stats.cookies_sent }, \
+		{ "unknown-type", "unknown_type", &(s)->dp->stats.unknown_type }, \
+		{ "no-route", "no_route", &(s)->dp->stats.no_route }, \
+		{ "no-endpoint", "no_endpoint", &(s)->dp->stats.no_endpoint }, \
+		{ "tun-malformed", "tun_malformed", &(s)->dp->stats.tun_malformed }, \
+		{ "tun-write-dropped", "tun_write_dropped", &(s)->dp->stats.tun_write_drops }, \
+		{ "udp-send-dropped", "udp_send_dropped", &(s)->dp->stats.udp_send_drops }, \
+		{ "control-rejected", "control_rejected", &(s)->ctl->rejected }, \
+		{ "control-denied", "control_denied", &(s)->ctl->denied }, \
+		{ "cookies-sent", "cookies_sent", &(s)->dp->stats.cookies_sent }, \
 	}
 
 static const char *on_off(bool on)
@@ -95,17 +99,18 @@ static const char *json_bool(bool v)
 	return v ? "true" : "false";
 }
 
-static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
+static void text_render(const struct status_src *s, struct strbuf *out, uint64_t now)
 {
-	DAEMON_COUNTERS(d);
+	DAEMON_COUNTERS(s);
+	const struct dataplane *d = s->dp;
 	char key[64];
 
-	key_to_base64(key, d->host.public_key);
+	key_to_base64(key, d->host->public_key);
 	strbuf_printf(out, "interface: %s\n  public key: %s\n  listen port: %u\n",
 		      d->ifname, key, d->udp.port);
 	strbuf_printf(out, "  offloads: tun %s, udp gso %s, udp gro %s\n", on_off(d->vnet),
 		      on_off(d->udp.gso), on_off(d->udp.gro));
-	strbuf_printf(out, "  sandbox: %s\n", sandbox_mode_name(d->cfg->sandbox));
+	strbuf_printf(out, "  sandbox: %s\n", sandbox_mode_name(s->sandbox));
 	/* Drops no peer can be blamed for: unknown index, bad mac1, ... */
 	size_t mark;
 
@@ -120,8 +125,8 @@ static void text_render(struct daemon *d, struct strbuf *out, uint64_t now)
 			strbuf_printf(out, " %s %llu", counters[i].text,
 				      (unsigned long long)*counters[i].value);
 	strbuf_printf(out, "%s\n", out->len == mark ? " none" : "");
-	for (size_t i = 0; i < d->n_peers; i++)
-		text_peer(out, d->peers[i], now);
+	for (size_t i = 0; i < s->peers->n_peers; i++)
+		text_peer(out, s->peers->peers[i], now);
 }
 
 static void json_drops(struct strbuf *out, const uint64_t *drops)
@@ -148,7 +153,8 @@ static void json_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	key_to_base64(key, p->public_key);
 	strbuf_printf(out, "{\"name\": ");
 	strbuf_json_string(out, p->name);
-	strbuf_printf(out, ", \"public_key\": \"%s\", \"endpoint\": ", key);
+	strbuf_printf(out, ", \"public_key\": \"%s\", \"preshared_key\": %s, \"endpoint\": ",
+		      key, json_bool(p->proto.has_psk));
 	if (p->has_endpoint)
 		strbuf_json_string(out, endpoint_format(&p->endpoint, ep, sizeof(ep)));
 	else
@@ -169,18 +175,19 @@ static void json_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	strbuf_printf(out, "}");
 }
 
-static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
+static void json_render(const struct status_src *s, struct strbuf *out, uint64_t now)
 {
-	DAEMON_COUNTERS(d);
+	DAEMON_COUNTERS(s);
+	const struct dataplane *d = s->dp;
 	char key[64];
 
-	key_to_base64(key, d->host.public_key);
+	key_to_base64(key, d->host->public_key);
 	strbuf_printf(out, "{\"interface\": ");
 	strbuf_json_string(out, d->ifname);
 	strbuf_printf(out, ", \"public_key\": \"%s\", \"listen_port\": %u", key, d->udp.port);
 	strbuf_printf(out, ", \"offloads\": {\"tun\": %s, \"udp_gso\": %s, \"udp_gro\": %s}",
 		      json_bool(d->vnet), json_bool(d->udp.gso), json_bool(d->udp.gro));
-	strbuf_printf(out, ", \"sandbox\": \"%s\"", sandbox_mode_name(d->cfg->sandbox));
+	strbuf_printf(out, ", \"sandbox\": \"%s\"", sandbox_mode_name(s->sandbox));
 	strbuf_printf(out, ", \"drops\": ");
 	json_drops(out, d->stats.drops);
 	strbuf_printf(out, ", \"counters\": {");
@@ -188,19 +195,19 @@ static void json_render(struct daemon *d, struct strbuf *out, uint64_t now)
 		strbuf_printf(out, "%s\"%s\": %llu", i ? ", " : "", counters[i].json,
 			      (unsigned long long)*counters[i].value);
 	strbuf_printf(out, "}, \"peers\": [");
-	for (size_t i = 0; i < d->n_peers; i++) {
+	for (size_t i = 0; i < s->peers->n_peers; i++) {
 		strbuf_printf(out, "%s", i ? ", " : "");
-		json_peer(out, d->peers[i], now);
+		json_peer(out, s->peers->peers[i], now);
 	}
 	strbuf_printf(out, "]}\n");
 }
 
-void status_render(struct daemon *d, struct strbuf *out, bool json)
+void status_render(const struct status_src *src, struct strbuf *out, bool json)
 {
 	uint64_t now = timerq_now();
 
 	if (json)
-		json_render(d, out, now);
+		json_render(src, out, now);
 	else
-		text_render(d, out, now);
+		text_render(src, out, now);
 }

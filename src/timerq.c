@@ -42,10 +42,11 @@ void timerq_free(struct timerq *q)
 	q->len = q->cap = 0;
 }
 
-void timer_init(struct timer *t)
+void timer_init(struct timer *t, timer_fn fire)
 {
 	t->deadline = 0;
 	t->pos = 0;
+	t->fire = fire;
 }
 
 bool timer_pending(const struct timer *t)
@@ -150,6 +151,19 @@ struct timer *timerq_pop_due(struct timerq *q, uint64_t now)
 	return t;
 }
 
+unsigned timerq_run(struct timerq *q, uint64_t now)
+{
+	struct timer *t;
+	unsigned n = 0;
+
+	while ((t = timerq_pop_due(q, now))) {
+		n++;
+		if (t->fire)
+			t->fire(t, now);
+	}
+	return n;
+}
+
 int timerq_timeout_ms(const struct timerq *q, uint64_t now)
 {
 	uint64_t next = timerq_next(q), ns, ms;
@@ -167,6 +181,6 @@ uint64_t timerq_now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

@@ -50,8 +50,9 @@ int tun_set_offload(int fd)
 	return ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
 }
 
-/* tun_open with IFF_VNET_HDR and the offloads, quiet: -1 with errno set. */
-static int tun_try_offload(const char *name, char *actual_name_out)
+/* tun_open, quiet: -1 with errno set. With vnet, IFF_VNET_HDR and the
+ * offloads too, both or neither. */
+static int tun_try(const char *name, char *actual_name_out, bool vnet)
 {
 	struct ifreq ifr = { 0 };
 	int fd, err;
@@ -64,8 +65,8 @@ static int tun_try_offload(const char *name, char *actual_name_out)
 	if (fd < 0)
 		return -1;
 	memcpy(ifr.ifr_name, name, strlen(name));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || tun_set_offload(fd) < 0) {
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || (vnet && tun_set_offload(fd) < 0)) {
 		err = errno;
 		close(fd);
 		errno = err;
@@ -76,20 +77,43 @@ static int tun_try_offload(const char *name, char *actual_name_out)
 	return fd;
 }
 
+/* Why TUNSETIFF refused a name, in words a user can act on. */
+static const char *tun_refusal(int err)
+{
+	switch (err) {
+	case EBUSY:
+		return "a tun of that name is in use by another program";
+	case EINVAL:
+		return "an interface of that name exists and is not a tun";
+	case EPERM:
+		return "not permitted (needs CAP_NET_ADMIN, or the tun belongs to another user)";
+	default:
+		return strerror(err);
+	}
+}
+
 int tun_open_offload(const char *name, char *actual_name_out, bool want, bool *offload)
 {
-	int fd = -1;
+	int fd = -1, err = 0;
 
 	if (!name)
 		name = "";
+	*offload = false;
 	if (want) {
-		fd = tun_try_offload(name, actual_name_out);
+		fd = tun_try(name, actual_name_out, true);
 		if (fd >= 0) {
 			*offload = true;
 			return fd;
 		}
-		log_info("tun %s: offloads refused (%s): one packet per read", name, strerror(errno));
+		err = errno;
 	}
-	*offload = false;
-	return tun_open(name, actual_name_out, false);
+	/* plain, quietly: only if this works were the offloads the problem */
+	fd = tun_try(name, actual_name_out, false);
+	if (fd < 0) {
+		log_err("interface %s: cannot create the tun: %s", name, tun_refusal(errno));
+		return -1;
+	}
+	if (want)
+		log_info("tun %s: offloads refused (%s): one packet per read", name, strerror(err));
+	return fd;
 }

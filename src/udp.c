@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
-#include <net/if.h>
 #include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,52 +13,6 @@
 
 /* Tries to find a port free for both families when the kernel picks one. */
 #define UDP_PORT_TRIES 8
-
-bool endpoint_eq(const struct endpoint *a, const struct endpoint *b)
-{
-	if (a->sa.sa_family != b->sa.sa_family)
-		return false;
-	if (a->sa.sa_family == AF_INET)
-		return a->in4.sin_port == b->in4.sin_port &&
-		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
-	if (a->sa.sa_family == AF_INET6)
-		return a->in6.sin6_port == b->in6.sin6_port &&
-		       a->in6.sin6_scope_id == b->in6.sin6_scope_id &&
-		       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16);
-	return a->sa.sa_family == AF_UNSPEC;
-}
-
-const char *endpoint_format(const struct endpoint *ep, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN], scope[IF_NAMESIZE + 12] = "";
-
-	if (ep->sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &ep->in4.sin_addr, a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, ntohs(ep->in4.sin_port));
-	} else if (ep->sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &ep->in6.sin6_addr, a, sizeof(a));
-		if (ep->in6.sin6_scope_id)
-			snprintf(scope, sizeof(scope), "%%%u", ep->in6.sin6_scope_id);
-		snprintf(buf, len, "[%s%s]:%u", a, scope, ntohs(ep->in6.sin6_port));
-	} else {
-		snprintf(buf, len, "(none)");
-	}
-	return buf;
-}
-
-socklen_t endpoint_len(const struct endpoint *ep)
-{
-	if (ep->sa.sa_family == AF_INET)
-		return sizeof(ep->in4);
-	if (ep->sa.sa_family == AF_INET6)
-		return sizeof(ep->in6);
-	return 0;
-}
-
-void endpoint_copy(struct endpoint *dst, const struct endpoint *src)
-{
-	memcpy(dst, src, sizeof(*dst));
-}
 
 int udp_resolve(const char *host, uint16_t port, struct endpoint *out)
 {
@@ -104,6 +57,20 @@ out:
 	if (res)
 		freeaddrinfo(res);
 	return ret;
+}
+
+int udp_set_mark(struct udp *u, uint32_t mark)
+{
+	int fds[2] = { u->fd4, u->fd6 };
+
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] >= 0 &&
+		    setsockopt(fds[i], SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
+			log_err("udp: set fwmark %u: %s", mark, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static void sock_bufs(int fd, const char *fam)
@@ -167,6 +134,11 @@ static int sock_bind(int family, uint16_t port, const char **step)
 	}
 	*step = "IP_MTU_DISCOVER";
 	if (sock_pmtu(fd, family))
+		goto fail;
+	/* which of our addresses each datagram came to: replies leave from it */
+	*step = family == AF_INET ? "IP_PKTINFO" : "IPV6_RECVPKTINFO";
+	if (family == AF_INET ? setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))
+			      : setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)))
 		goto fail;
 	*step = "bind";
 	if (bind(fd, &ep.sa, endpoint_len(&ep)))
@@ -281,6 +253,86 @@ void udp_enable_offloads(struct udp *u, bool gso, bool gro)
 	}
 }
 
+/* A PKTINFO message naming ep's source address, at c; its CMSG_SPACE, or
+ * 0 when ep has no source. The interface is left to routing (0), but a
+ * link-local IPv6 source keeps its link. */
+static size_t pktinfo_put(struct cmsghdr *c, const struct endpoint *ep)
+{
+	if (!ep->has_src)
+		return 0;
+	memset(c, 0, CMSG_SPACE(sizeof(struct in6_pktinfo)));
+	if (ep->sa.sa_family == AF_INET) {
+		struct in_pktinfo pi = { .ipi_spec_dst = ep->src4 };
+
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		return CMSG_SPACE(sizeof(pi));
+	}
+	if (ep->sa.sa_family == AF_INET6) {
+		struct in6_pktinfo pi = { .ipi6_addr = ep->src6 };
+
+		if (IN6_IS_ADDR_LINKLOCAL(&ep->src6))
+			pi.ipi6_ifindex = ep->in6.sin6_scope_id;
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		return CMSG_SPACE(sizeof(pi));
+	}
+	return 0;
+}
+
+/* The destination address of a received datagram, from its PKTINFO. */
+static void pktinfo_get(struct msghdr *m, struct endpoint *ep)
+{
+	ep->has_src = false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			ep->src4 = pi.ipi_addr;
+			ep->has_src = true;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			ep->src6 = pi.ipi6_addr;
+			ep->has_src = true;
+		}
+	}
+}
+
+int udp_send_one(int fd, const void *buf, size_t len, const struct endpoint *ep)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} ctrl;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr m = { .msg_name = (void *)&ep->sa, .msg_namelen = endpoint_len(ep),
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+
+	m.msg_control = ctrl.buf;
+	m.msg_controllen = sizeof(ctrl.buf);	/* for CMSG_FIRSTHDR */
+	m.msg_controllen = pktinfo_put(CMSG_FIRSTHDR(&m), ep);
+	if (!m.msg_controllen)
+		m.msg_control = NULL;
+	if (sendmsg(fd, &m, MSG_DONTWAIT) >= 0)
+		return 0;
+	/* our address went away: let the kernel choose until the peer speaks */
+	if (m.msg_control && (errno == EINVAL || errno == EADDRNOTAVAIL || errno == ENETUNREACH)) {
+		m.msg_control = NULL;
+		m.msg_controllen = 0;
+		return sendmsg(fd, &m, MSG_DONTWAIT) < 0 ? -1 : 0;
+	}
+	return -1;
+}
+
 static void batch_fill(struct udp_batch *b, struct udp_pkt *pkts, unsigned n,
 		       bool send)
 {
@@ -294,9 +346,14 @@ static void batch_fill(struct udp_batch *b, struct udp_pkt *pkts, unsigned n,
 		m->msg_namelen = send ? endpoint_len(&pkts[i].ep) : sizeof(pkts[i].ep);
 		m->msg_iov = &b->iov[i];
 		m->msg_iovlen = 1;
+		m->msg_control = b->ctrl[i].buf;
 		if (!send) {
-			m->msg_control = b->ctrl[i].buf;
 			m->msg_controllen = sizeof(b->ctrl[i].buf);
+		} else {
+			m->msg_controllen = sizeof(b->ctrl[i].buf);
+			m->msg_controllen = pktinfo_put(CMSG_FIRSTHDR(m), &pkts[i].ep);
+			if (!m->msg_controllen)
+				m->msg_control = NULL;
 		}
 		b->mh[i].msg_len = 0;
 	}
@@ -339,10 +396,29 @@ int udp_recv_batch(int fd, struct udp_batch *b, struct udp_pkt *pkts,
 
 		pkts[i].len = (m->msg_flags & MSG_TRUNC) ? 0 : b->mh[i].msg_len;
 		pkts[i].seg = gro_seg(m);
+		pktinfo_get(m, &pkts[i].ep);
 		if (pkts[i].seg >= pkts[i].len)
 			pkts[i].seg = 0;
 	}
 	return ret;
+}
+
+/* A send refused because our source address went away (it was removed,
+ * or the host moved): send without it, letting the kernel choose, until
+ * the peer's next packet tells us the address it reaches us at now. True
+ * if a source was dropped, so the caller tries once more. */
+static bool drop_stale_src(const struct udp_pkt *pkts, unsigned n)
+{
+	bool any = false;
+
+	/* ENETUNREACH: the kernel finds no route from a source that is gone */
+	if (errno != EINVAL && errno != EADDRNOTAVAIL && errno != ENETUNREACH)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		any |= pkts[i].ep.has_src;
+		((struct udp_pkt *)pkts)[i].ep.has_src = false;
+	}
+	return any;
 }
 
 int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
@@ -358,6 +434,8 @@ int udp_send_batch(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 	do
 		ret = sendmmsg(fd, b->mh, n, MSG_DONTWAIT);
 	while (ret < 0 && errno == EINTR);
+	if (ret < 0 && drop_stale_src(pkts, n))
+		return udp_send_batch(fd, b, pkts, n);
 	if (ret < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 			return 0;
@@ -375,12 +453,31 @@ static unsigned gso_run(const struct udp_pkt *pkts, unsigned n)
 	unsigned k = 1;
 
 	while (k < n && k < UDP_GSO_MAX_SEGS && pkts[k].len <= pkts[0].len &&
-	       total + pkts[k].len <= UDP_GSO_MAX_BYTES && endpoint_eq(&pkts[k].ep, &pkts[0].ep)) {
+	       total + pkts[k].len <= UDP_GSO_MAX_BYTES && endpoint_eq(&pkts[k].ep, &pkts[0].ep) &&
+	       endpoint_src_eq(&pkts[k].ep, &pkts[0].ep)) {
 		total += pkts[k].len;
 		if (pkts[k++].len < pkts[0].len)
 			break;	/* only the last may be shorter */
 	}
 	return k;
+}
+
+/* UDP_SEGMENT for a run of k > 1, then PKTINFO; the bytes used. */
+static size_t gso_control(struct cmsghdr *c, const struct udp_pkt *first, unsigned k)
+{
+	uint16_t seg = (uint16_t)first->len;
+	size_t used = 0;
+
+	if (k > 1) {
+		memset(c, 0, CMSG_SPACE(sizeof(seg)));
+		c->cmsg_level = SOL_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof(seg));
+		memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+		used = CMSG_SPACE(sizeof(seg));
+		c = (struct cmsghdr *)((char *)c + used);
+	}
+	return used + pktinfo_put(c, &first->ep);
 }
 
 /* Messages for pkts, each a run of datagrams; counts[i] of message i. */
@@ -396,18 +493,12 @@ static unsigned gso_fill(struct udp_batch *b, const struct udp_pkt *pkts, unsign
 
 		*m = b->mh[i].msg_hdr;
 		m->msg_iovlen = k;
-		if (k > 1) {
-			struct cmsghdr *c;
-			uint16_t seg = (uint16_t)pkts[i].len;
-
-			m->msg_control = b->ctrl[msgs].buf;
-			m->msg_controllen = CMSG_SPACE(sizeof(seg));
-			c = CMSG_FIRSTHDR(m);
-			c->cmsg_level = SOL_UDP;
-			c->cmsg_type = UDP_SEGMENT;
-			c->cmsg_len = CMSG_LEN(sizeof(seg));
-			memcpy(CMSG_DATA(c), &seg, sizeof(seg));
-		}
+		/* message msgs <= i: its control buffer is free to rewrite */
+		m->msg_control = b->ctrl[msgs].buf;
+		m->msg_controllen = sizeof(b->ctrl[msgs].buf);
+		m->msg_controllen = gso_control(CMSG_FIRSTHDR(m), &pkts[i], k);
+		if (!m->msg_controllen)
+			m->msg_control = NULL;
 		counts[msgs] = k;
 		i += k;
 	}
@@ -428,6 +519,8 @@ int udp_send_batch_gso(int fd, struct udp_batch *b, const struct udp_pkt *pkts,
 	do
 		ret = sendmmsg(fd, b->mh, msgs, MSG_DONTWAIT);
 	while (ret < 0 && errno == EINTR);
+	if (ret < 0 && drop_stale_src(pkts, n))
+		return udp_send_batch_gso(fd, b, pkts, n, gso);
 	if (ret < 0 && counts[0] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
 		log_info("udp: UDP_SEGMENT send refused (%s): one datagram per message from now",
 			 strerror(errno));

@@ -1,4 +1,4 @@
-/* UDP transport: the IPv4 and IPv6 sockets, peer endpoints, batched I/O. */
+/* UDP transport: the IPv4 and IPv6 sockets, batched I/O. */
 #ifndef OVPN_UDP_H
 #define OVPN_UDP_H
 
@@ -10,25 +10,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-/* An IPv4 or IPv6 address and port; sa.sa_family says which. */
-struct endpoint {
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in in4;
-		struct sockaddr_in6 in6;
-	};
-};
-
-/* "255.255.255.255:65535" or "[v6%scope]:65535" fits. */
-#define ENDPOINT_STRLEN (INET6_ADDRSTRLEN + 20)
-
-/* Same family, address, port (and IPv6 scope id). */
-bool endpoint_eq(const struct endpoint *a, const struct endpoint *b);
-/* Writes "addr:port" or "[addr]:port" ("(none)" if unset); returns buf. */
-const char *endpoint_format(const struct endpoint *ep, char *buf, size_t len);
-void endpoint_copy(struct endpoint *dst, const struct endpoint *src);
-/* sizeof the sockaddr in use, 0 if the family is unset. */
-socklen_t endpoint_len(const struct endpoint *ep);
+#include "endpoint.h"
 
 /* Numeric address or host name (an IPv6 literal may be in brackets), at
  * start-up: blocking getaddrinfo, first result wins. 0 or -1 (logged). */
@@ -51,6 +33,9 @@ struct udp {
  * UDP_SOCKBUF_SIZE; path MTU discovery off (see udp.c). Succeeds if at least
  * one family could be opened. 0 or -1 (logged). */
 int udp_open(struct udp *u, uint16_t port);
+/* SO_MARK on both sockets (needs CAP_NET_ADMIN), so policy routing can tell
+ * the sealed traffic from what it carries. 0 or -1, logged. */
+int udp_set_mark(struct udp *u, uint32_t mark);
 void udp_close(struct udp *u);
 /* The socket to reach ep with, -1 if that family is not open. */
 int udp_fd_for(const struct udp *u, const struct endpoint *ep);
@@ -83,10 +68,14 @@ struct udp_batch {
 	struct mmsghdr mh[UDP_BATCH_MAX];
 	struct iovec iov[UDP_BATCH_MAX];
 	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;	/* UDP_GRO or UDP_SEGMENT, and PKTINFO */
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} ctrl[UDP_BATCH_MAX];
 };
+
+/* One datagram to ep, from its source address if it has one. 0 or -1 with
+ * errno set (not logged: the caller counts). */
+int udp_send_one(int fd, const void *buf, size_t len, const struct endpoint *ep);
 
 /* Receive up to n (<= UDP_BATCH_MAX) datagrams into pkts without blocking.
  * Returns how many (0 if none waiting), or -1 (logged). A datagram longer

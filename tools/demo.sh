@@ -9,7 +9,7 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 TEST_NAME=demo
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/net/lib.sh"
 
 HELLOS=${HELLOS:-100}
 SINK_PORT=7777

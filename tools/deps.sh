@@ -7,7 +7,7 @@ set -e
 pkgs="build-essential autoconf automake pkg-config libsodium-dev libconfuse-dev
       libcap-ng-dev libmnl-dev libseccomp-dev iproute2 tcpdump"
 case "$1" in
---test)  pkgs="$pkgs wireguard-tools util-linux valgrind clang libclang-rt-dev iperf3 procps xxd jq" ;;
+--test)  pkgs="$pkgs wireguard-tools util-linux valgrind clang libclang-rt-dev iperf3 procps xxd jq nftables" ;;
 --bench) pkgs="$pkgs iperf3 wireguard-go wireguard-tools fastd procps jq iputils-ping" ;;
 "") ;;
 *) echo "usage: $0 [--test|--bench]" >&2; exit 2 ;;

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "proto.h"
+#include "vec_rng.h"
 
 struct fuzz_pair {
 	struct proto_host ini_host, resp_host;
@@ -50,41 +51,55 @@ static inline void fuzz_die(const char *what)
 
 static inline void fuzz_setup(struct fuzz_pair *fp)
 {
-	uint8_t ipriv[32], rpriv[32];
+	uint8_t ipriv[32], rpriv[32], psk[32];
 
 	if (sodium_init() < 0)
 		fuzz_die("sodium_init");
 	fuzz_run(ipriv, 0x01);
 	fuzz_run(rpriv, 0x41);
+	fuzz_run(psk, 0x21);	/* the vector handshake's pre-shared key */
 	if (proto_host_init(&fp->ini_host, ipriv, NULL, 4, fuzz_lookup, &fp->ini_peer) ||
 	    proto_host_init(&fp->resp_host, rpriv, NULL, 4, fuzz_lookup, &fp->resp_peer) ||
 	    proto_peer_init(&fp->ini_peer, &fp->ini_host, fp->resp_host.public_key, NULL) ||
 	    proto_peer_init(&fp->resp_peer, &fp->resp_host, fp->ini_host.public_key, NULL))
 		fuzz_die("keys");
+	proto_peer_set_psk(&fp->ini_peer, psk, 0);
+	proto_peer_set_psk(&fp->resp_peer, psk, 0);
 }
 
 /* Initiation with the vector ephemeral, index and timestamp. */
 static inline void fuzz_initiate(struct fuzz_pair *fp, uint8_t msg[HS_INITIATION_LEN])
 {
 	uint8_t eph[32], ts[TAI64N_LEN];
+	struct vec_rng rng;
+	int rc;
 
 	fuzz_run(eph, 0x81);
-	tai64n_encode(ts, 0x69264300, 0x075bcd15);
-	if (proto_create_initiation_ex(&fp->ini_peer, 0, ts, 0, eph, &fuzz_ini_index, msg))
+	tai64n_encode_coarse(ts, 0x69264300, 0x075bcd15);
+	vec_rng_arm(&fp->ini_host, &rng, eph, fuzz_ini_index);
+	rc = proto_create_initiation(&fp->ini_peer, 0, ts, 0, msg);
+	fp->ini_host.rng = (struct rng){ 0 };
+	if (rc)
 		fuzz_die("initiation");
 }
 
 /* Full handshake from the vectors: both sides hold the vector session. */
 static inline void fuzz_handshake(struct fuzz_pair *fp)
 {
-	uint8_t m1[HS_INITIATION_LEN], m2[HS_RESPONSE_LEN], eph[32];
+	uint8_t m1[HS_INITIATION_LEN], eph[32];
+	struct proto_reply reply = { .peer = NULL };
 	struct proto_peer *who;
+	struct vec_rng rng;
+	enum drop_reason why;
 
 	fuzz_initiate(fp, m1);
 	fuzz_run(eph, 0xc1);
-	if (proto_consume_initiation_ex(&fp->resp_host, m1, sizeof(m1), 0, NULL, eph,
-					&fuzz_resp_index, m2, &who) != DROP_NONE ||
-	    proto_consume_response(&fp->ini_host, m2, sizeof(m2), 0, NULL, &who) != DROP_NONE)
+	vec_rng_arm(&fp->resp_host, &rng, eph, fuzz_resp_index);
+	why = proto_consume_initiation(&fp->resp_host, m1, sizeof(m1), 0, NULL, &reply);
+	fp->resp_host.rng = (struct rng){ 0 };
+	if (why != DROP_NONE ||
+	    proto_consume_response(&fp->ini_host, reply.msg, sizeof(reply.msg), 0, NULL,
+				   &who) != DROP_NONE)
 		fuzz_die("handshake");
 }
 

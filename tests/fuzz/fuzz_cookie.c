@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "cookie.h"
+#include "endpoint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,10 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)cookie_reply_index(data);
 	src.in4.sin_family = AF_INET;
 	src.in4.sin_port = htons(51820);
-	if (size >= 8 + 32 && cookie_reply_create(&checker, data, size, &src, 1, reply) == 0) {
+	if (size >= 8 + 32 && cookie_reply_create(&checker, data, size, &src.sa, 1, reply) == 0) {
 		if (cookie_reply_open(reply, sizeof(reply), pub, data + size - 32, again) < 0)
 			abort();
-		if (cookie_for(&checker, &src, 1, cookie) < 0 || memcmp(cookie, again, COOKIE_LEN))
+		if (cookie_for(&checker, &src.sa, 1, cookie) < 0 || memcmp(cookie, again, COOKIE_LEN))
 			abort();
 	}
 	return 0;

@@ -9,8 +9,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fuzz_pair fp;
 	static int ready;
-	uint8_t msg[512], response[HS_RESPONSE_LEN];
-	struct proto_peer *peer;
+	uint8_t msg[512];
+	struct proto_reply reply;
 	size_t len;
 
 	if (!ready) {
@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Forget the last timestamp so the vector initiation is new each time. */
 	memset(fp.resp_peer.latest_timestamp, 0, TAI64N_LEN);
 	(void)proto_consume_initiation(&fp.resp_host, msg, len, 0,
-				       (data[0] & 2) ? fuzz_cookie : NULL, response, &peer);
+				       (data[0] & 2) ? fuzz_cookie : NULL, &reply);
 	(void)proto_timers_due(&fp.resp_peer, 1);
 	return 0;
 }

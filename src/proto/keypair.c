@@ -1,0 +1,130 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "drop.h"
+#include "keypair.h"
+
+static void le32_store(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void le64_store(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t le64_load(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint32_t keypair_packet_index(const uint8_t *pkt)
+{
+	return (uint32_t)pkt[4] | (uint32_t)pkt[5] << 8 |
+	       (uint32_t)pkt[6] << 16 | (uint32_t)pkt[7] << 24;
+}
+
+/* The XChaCha20 nonce is 16 zero bytes and the counter. XChaCha20-Poly1305
+ * is ChaCha20-Poly1305 (IETF) under the subkey HChaCha20(key, first 16
+ * nonce bytes) with the nonce 4 zero bytes || last 8 nonce bytes; here the
+ * first 16 bytes never change, so the subkey is derived once per keypair,
+ * not per packet. The bytes on the wire are the same. */
+static int keypair_subkeys(struct keypair *kp)
+{
+	static const uint8_t zero[crypto_core_hchacha20_INPUTBYTES];
+
+	if (kp->subkeys)
+		return 0;
+	if (crypto_core_hchacha20(kp->send_subkey, zero, kp->send_key, NULL) ||
+	    crypto_core_hchacha20(kp->recv_subkey, zero, kp->recv_key, NULL))
+		return -1;
+	kp->subkeys = true;
+	return 0;
+}
+
+static void keypair_nonce(uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES],
+			  const uint8_t *header)
+{
+	memset(nonce, 0, 4);
+	memcpy(nonce + 4, header + 8, 8);
+}
+
+static size_t keypair_padded(size_t len, size_t mtu)
+{
+	size_t padded = (len + 15) & ~(size_t)15;
+
+	if (padded > mtu)
+		padded = len > mtu ? len : mtu;
+	return padded;
+}
+
+int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
+		 uint64_t reject_limit, size_t *out_len)
+{
+	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	uint8_t *plain = buf + KEYPAIR_HEADER_LEN;
+	size_t padded = keypair_padded(len, mtu);
+	int ret = -1;
+
+	if (!kp->live || kp->send_counter >= reject_limit || keypair_subkeys(kp) < 0)
+		goto out;
+	memset(buf, 0, KEYPAIR_HEADER_LEN);
+	buf[0] = MSG_TYPE_DATA;
+	le32_store(buf + 4, kp->remote_index);
+	le64_store(buf + 8, kp->send_counter);
+	memset(plain + len, 0, padded - len);
+	keypair_nonce(nonce, buf);
+	if (crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+		    plain, plain + padded, NULL, plain, padded,
+		    buf, KEYPAIR_HEADER_LEN, NULL, nonce, kp->send_subkey))
+		goto out;
+	kp->send_counter++;
+	*out_len = KEYPAIR_HEADER_LEN + padded + KEYPAIR_TAG_LEN;
+	ret = 0;
+out:
+	return ret;
+}
+
+enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
+			      uint64_t reject_limit, uint8_t **plain, size_t *plain_len)
+{
+	uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	uint8_t *c = pkt + KEYPAIR_HEADER_LEN;
+	uint64_t counter;
+	size_t clen;
+
+	if (len < KEYPAIR_MIN_PACKET)
+		return DROP_TOO_SHORT;
+	counter = le64_load(pkt + 8);
+	if (counter >= reject_limit)
+		return DROP_COUNTER_LIMIT;
+	clen = len - KEYPAIR_MIN_PACKET;
+	keypair_nonce(nonce, pkt);
+	if (keypair_subkeys(kp) < 0 ||
+	    crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+		    c, NULL, c, clen, c + clen, pkt, KEYPAIR_HEADER_LEN,
+		    nonce, kp->recv_subkey))
+		return DROP_BAD_TAG;
+	/* The window is checked and moved only for authentic packets. */
+	if (!replay_check(&kp->replay, counter))
+		return DROP_REPLAY;
+	replay_update(&kp->replay, counter);
+	*plain = c;
+	*plain_len = clen;
+	return DROP_NONE;
+}
+
+void keypair_wipe(struct keypair *kp)
+{
+	sodium_memzero(kp, sizeof(*kp));
+}

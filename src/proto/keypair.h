@@ -1,0 +1,63 @@
+/*
+ * One session's transport keys and counters, and type-4 packets sealed and
+ * opened in place (PROTOCOL.md "Transport data").
+ *
+ * Buffer layout for keypair_seal: buf[0..16) is headroom for the header,
+ * the plaintext is at buf + 16, and at least KEYPAIR_TAILROOM bytes follow
+ * it (padding to 16 plus the tag).
+ */
+#ifndef OVPN_KEYPAIR_H
+#define OVPN_KEYPAIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drop.h"
+#include "index_table.h"
+#include "replay.h"
+
+#define KEYPAIR_KEY_LEN 32
+#define KEYPAIR_HEADER_LEN 16
+#define KEYPAIR_TAG_LEN 16
+#define KEYPAIR_TAILROOM (15 + KEYPAIR_TAG_LEN)
+#define KEYPAIR_MIN_PACKET (KEYPAIR_HEADER_LEN + KEYPAIR_TAG_LEN)
+#define MSG_TYPE_DATA 4
+
+/* A session's two keys as a handshake derives them. */
+struct keypair_keys {
+	uint8_t send[KEYPAIR_KEY_LEN];
+	uint8_t recv[KEYPAIR_KEY_LEN];
+};
+
+struct keypair {
+	struct index_entry local;	/* our index: the receiver index of incoming data */
+	uint32_t remote_index;		/* theirs: written into what we send */
+	uint8_t send_key[KEYPAIR_KEY_LEN];
+	uint8_t recv_key[KEYPAIR_KEY_LEN];
+	/* HChaCha20 of each key with the nonce's constant 16 zero bytes: the
+	 * XChaCha20 subkeys, derived at the first use (see keypair.c). */
+	uint8_t send_subkey[KEYPAIR_KEY_LEN];
+	uint8_t recv_subkey[KEYPAIR_KEY_LEN];
+	bool subkeys;
+	uint64_t send_counter;		/* next counter to use */
+	struct replay replay;
+	uint64_t created;		/* ns, when the handshake completed */
+	bool initiator;			/* we sent the initiation */
+	bool live;
+};
+
+/* Seal buf + 16 (len bytes) in place, padding to 16 but not past mtu.
+ * *out_len = whole packet length. -1 when the counter hit reject_limit. */
+int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
+		 uint64_t reject_limit, size_t *out_len);
+/* Receiver index of a data packet (len >= 8 checked by the caller). */
+uint32_t keypair_packet_index(const uint8_t *pkt);
+/* Checks after the index lookup, in PROTOCOL.md order: length, counter
+ * limit, tag, replay. Decrypts in place; on DROP_NONE *plain points into
+ * pkt. Returns why the packet is dropped, or DROP_NONE. */
+enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
+			      uint64_t reject_limit, uint8_t **plain, size_t *plain_len);
+void keypair_wipe(struct keypair *kp);
+
+#endif
