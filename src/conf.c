@@ -28,6 +28,7 @@
 #include "conf.h"
 #include "conftext.h"
 #include "endpoint.h"
+#include "sandbox.h"
 
 /* libconfuse's lexer is quadratic in the length of a line (2.5 MB on one
  * line: 3 s), so over-long lines are refused before it sees them; the size
@@ -240,6 +241,18 @@ static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res
 		return -1;
 	}
 	*(long *)result = (long)v;
+	return 0;
+}
+
+static int parse_sandbox(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	int mode = sandbox_mode_parse(value);
+
+	if (mode < 0) {
+		opt_error(cfg, opt, "not true, false or log", value);
+		return -1;
+	}
+	*(long *)result = mode;
 	return 0;
 }
 
@@ -473,6 +486,8 @@ static int validate_public_key(cfg_t *cfg, cfg_opt_t *opt)
 		opt_error(cfg, opt, msg, v);
 	} else if (sodium_is_zero(key, sizeof(key))) {
 		opt_error(cfg, opt, "not a key: all zero", v);
+	} else if (key_public_is_low_order(key)) {
+		opt_error(cfg, opt, "not a usable key: a point of small order", v);
 	}
 	return 0;
 }
@@ -525,6 +540,8 @@ static cfg_t *confuse_init(void)
 		CFG_STR("group", OVPN_GROUP, CFGF_NONE),
 		CFG_STR("log-level", "info", CFGF_NONE),
 		CFG_STR("control-socket", NULL, CFGF_NODEFAULT),
+		CFG_STR("control-group", NULL, CFGF_NODEFAULT),
+		CFG_INT_CB("sandbox", SANDBOX_ON, CFGF_NONE, parse_sandbox),
 		CFG_STR("table", "main", CFGF_NONE),
 		CFG_STR("fwmark", "off", CFGF_NONE),
 		CFG_STR("metrics-listen", NULL, CFGF_NODEFAULT),
@@ -545,6 +562,7 @@ static cfg_t *confuse_init(void)
 		{ "group", validate_nonempty },
 		{ "log-level", validate_log_level },
 		{ "control-socket", validate_control_socket },
+		{ "control-group", validate_nonempty },
 		{ "table", validate_table },
 		{ "fwmark", validate_fwmark },
 		{ "metrics-listen", validate_metrics_listen },
@@ -695,7 +713,8 @@ static void read_private_key(cfg_t *cfg, struct conf *out)
 			report(line, "private-key-file: not a usable private key");
 		return;
 	}
-	if (key_file_read(out->private_key_file, out->private_key, errbuf, sizeof(errbuf)) < 0)
+	if (key_file_read_owned(out->private_key_file, out->uid, out->private_key, errbuf,
+				sizeof(errbuf)) < 0)
 		report(line, "private-key-file: %s", errbuf);
 	else if (key_public_from_private(out->public_key, out->private_key) < 0)
 		report(line, "private-key-file: %s: not a usable private key",
@@ -720,6 +739,14 @@ static void lookup_accounts(cfg_t *cfg, struct conf *out)
 		out->gid = gr->gr_gid;
 	else
 		report(line_of(cfg, "group", 0), "group: no such group '%s'", out->group);
+	if (!out->control_group)
+		return;
+	gr = getgrnam(out->control_group);
+	if (gr)
+		out->control_gid = gr->gr_gid;
+	else
+		report(line_of(cfg, "control-group", 0), "control-group: no such group '%s'",
+		       out->control_group);
 }
 
 static void build_table(cfg_t *cfg, struct conf *out)
@@ -742,11 +769,13 @@ static int build_root(cfg_t *cfg, struct conf *out)
 	const char *pkf = cfg_getstr(cfg, "private-key-file");
 	const char *sock = cfg_getstr(cfg, "control-socket");
 	const char *metrics = cfg_getstr(cfg, "metrics-listen");
+	const char *cgroup = cfg_getstr(cfg, "control-group");
 
 	snprintf(out->interface, sizeof(out->interface), "%s", cfg_getstr(cfg, "interface"));
 	out->listen_port = (uint16_t)cfg_getint(cfg, "listen-port");
 	out->mtu = (unsigned)cfg_getint(cfg, "mtu");
 	out->log_level = (enum log_level)log_level_parse(cfg_getstr(cfg, "log-level"));
+	out->sandbox = (int)cfg_getint(cfg, "sandbox");
 	build_table(cfg, out);
 	out->interface_line = line_of(cfg, "interface", 0);
 	out->address_line = line_of(cfg, "address", 0);
@@ -760,13 +789,14 @@ static int build_root(cfg_t *cfg, struct conf *out)
 	else if (asprintf(&out->control_socket, OVPN_RUNDIR "/%s.sock", out->interface) < 0)
 		out->control_socket = NULL;
 	out->metrics_listen = metrics ? strdup(metrics) : NULL;
+	out->control_group = cgroup ? strdup(cgroup) : NULL;
 	if (!out->file || (pkf && !out->private_key_file) || !out->user ||
-	    (metrics && !out->metrics_listen) ||
+	    (metrics && !out->metrics_listen) || (cgroup && !out->control_group) ||
 	    !out->group || !out->control_socket ||
 	    copy_prefixes(cfg, "address", &out->addresses, &out->n_addresses) < 0)
 		return -1;
+	lookup_accounts(cfg, out);	/* first: the key file's owner is checked against user */
 	read_private_key(cfg, out);
-	lookup_accounts(cfg, out);
 	return 0;
 }
 
@@ -1145,5 +1175,6 @@ void conf_free(struct conf *cfg)
 	free(cfg->group);
 	free(cfg->control_socket);
 	free(cfg->metrics_listen);
+	free(cfg->control_group);
 	sodium_memzero(cfg, sizeof(*cfg));
 }

@@ -50,6 +50,9 @@ struct conf {
 	gid_t gid;
 	enum log_level log_level;
 	char *control_socket;
+	char *control_group;		/* NULL: none (root and the daemon's uid only) */
+	gid_t control_gid;
+	int sandbox;			/* enum sandbox_mode */
 	unsigned interface_line, address_line, control_socket_line;	/* 0: default */
 	uint32_t table;			/* routes go here; CONF_TABLE_OFF: none */
 	unsigned table_line;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,16 +148,65 @@ static void control_client_event(struct loop_fd *lfd, uint32_t events)
 		control_client_read(cl);
 }
 
+/* Whether gid is the peer's group or one of its supplementary groups. */
+static bool control_peer_in_group(int fd, gid_t peer_gid, gid_t gid)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+
+	if (peer_gid == gid)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+bool control_peer_allowed(const struct control_access *a, int fd, uid_t *uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred))
+		return false;
+	*uid = cred.uid;
+	return cred.uid == 0 || cred.uid == a->uid ||
+	       (a->group_allowed && control_peer_in_group(fd, cred.gid, a->gid));
+}
+
+/* One error line to a client the credentials check refused, then close. */
+static void control_deny(struct control *c, int fd, uid_t uid)
+{
+	char line[160];
+	int n;
+
+	c->denied++;
+	log_ratelimited(LOG_LEVEL_WARNING, "control-socket: uid %u refused (not root, the "
+			"daemon's account or in control-group)", (unsigned)uid);
+	n = snprintf(line, sizeof(line), "error: permission denied: uid %u is not root, the "
+		     "daemon's account or a member of control-group\n", (unsigned)uid);
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug("control-socket: %s", strerror(errno));
+	close(fd);
+}
+
 static void control_accept(struct loop_fd *lfd, uint32_t events)
 {
 	struct control *c = (struct control *)lfd;
 	struct control_client *cl = NULL;
+	uid_t uid = (uid_t)-1;
 	int fd;
 
 	(void)events;
 	fd = accept4(c->lfd.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
+	if (!control_peer_allowed(&c->access, fd, &uid)) {
+		control_deny(c, fd, uid);
+		return;
+	}
 	for (size_t i = 0; i < CONTROL_MAX_CLIENTS && !cl; i++)
 		if (c->clients[i].lfd.fd < 0)
 			cl = &c->clients[i];
@@ -209,18 +259,53 @@ static int control_clear_stale(const struct sockaddr_un *sun)
 	return 0;
 }
 
-static void control_make_parent(const char *path)
+/* A missing parent directory is made here, root's and 0750 with the
+ * socket's group, set on its descriptor (nothing by path after mkdir). */
+static int control_make_parent(const char *path, gid_t gid)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char *slash;
+	int fd, rc = -1;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
-		return;
+		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		log_warn("control-socket directory %s: %s", dir, strerror(errno));
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return 0;
+		log_err("control-socket directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fchown(fd, (uid_t)-1, gid) == 0 && fchmod(fd, 0750) == 0)
+		rc = 0;
+	else
+		log_err("control-socket directory %s: %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Bind with the file created 0660 and of group gid from the start: the
+ * file system takes the group from the fsgid, so no chown by path follows
+ * (a swapped-in symlink would redirect it). */
+static int control_bind(int fd, const struct sockaddr_un *sun, gid_t gid)
+{
+	mode_t old_umask = umask(0117);
+	gid_t old_fsgid = (gid_t)setfsgid(gid);
+	int rc, err;
+
+	rc = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	err = errno;
+	if ((gid_t)setfsgid((gid_t)-1) != gid)
+		log_warn("control-socket %s: cannot give it group %u (no CAP_SETGID)",
+			 sun->sun_path, (unsigned)gid);
+	setfsgid(old_fsgid);
+	umask(old_umask);
+	errno = err;
+	return rc;
 }
 
 void control_init(struct control *c, control_handler handler, void *ctx)
@@ -237,13 +322,14 @@ void control_init(struct control *c, control_handler handler, void *ctx)
 	}
 }
 
-int control_open(struct control *c, struct loop *loop, const char *path, uid_t uid, gid_t gid)
+int control_open(struct control *c, struct loop *loop, const char *path,
+		 const struct control_access *access)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char cwd[sizeof(sun.sun_path)];
-	mode_t old_umask;
 	int fd = -1, n;
 
+	c->access = *access;
 	/* Absolute, so it can be removed at exit wherever the daemon is. */
 	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
 		n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", cwd, path);
@@ -254,22 +340,11 @@ int control_open(struct control *c, struct loop *loop, const char *path, uid_t u
 		return -1;
 	}
 	path = sun.sun_path;
-	control_make_parent(path);
-	if (control_clear_stale(&sun) < 0 ||
+	if (control_make_parent(path, access->gid) < 0 || control_clear_stale(&sun) < 0 ||
 	    timerq_reserve(&loop->timers, loop->timers.cap + CONTROL_MAX_CLIENTS) < 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	old_umask = umask(0117);	/* the socket is created 0660 */
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		umask(old_umask);
-		goto fail;
-	}
-	umask(old_umask);
-	/* Mode first: changing the mode of the account's socket would take
-	 * CAP_FOWNER, which the unit does not grant. */
-	if (chmod(path, 0660) < 0 || chown(path, uid, gid) < 0 || listen(fd, 8) < 0)
+	if (fd < 0 || control_bind(fd, &sun, access->gid) < 0 || listen(fd, 8) < 0)
 		goto fail;
 	c->lfd.fd = fd;
 	c->lfd.on_event = control_accept;

@@ -38,6 +38,14 @@ typedef void (*control_handler)(void *ctx, const char *request, struct strbuf *r
 
 struct control;
 
+/* Who may connect, checked with SO_PEERCRED on every connection: root, the
+ * daemon's account, and, with control-group, that group's members. */
+struct control_access {
+	uid_t uid;		/* the daemon's account */
+	gid_t gid;		/* the socket file's group (and its directory's) */
+	bool group_allowed;	/* members of gid too (control-group is set) */
+};
+
 struct control_client {
 	struct loop_fd lfd;		/* fd < 0: slot free */
 	struct control *ctl;
@@ -58,16 +66,22 @@ struct control {
 	 * for request (a stream such as watch), 0 to answer as usual. */
 	int (*adopt)(void *ctx, const char *request, int fd);
 	uint64_t rejected;		/* connections refused: all slots busy */
+	uint64_t denied;		/* connections refused: credentials */
+	struct control_access access;
 	struct control_client clients[CONTROL_MAX_CLIENTS];
 };
 
 /* Not open, no client; requests go to handler(ctx, ...). */
 void control_init(struct control *c, control_handler handler, void *ctx);
-/* Create the socket at path (mode 0660, owned by uid:gid; parent directory
- * created 0755 if missing; a stale socket replaced, a live one refused) and
+/* Create the socket at path (mode 0660, group access->gid, created so
+ * rather than changed by path; a missing parent directory made root's,
+ * 0750, same group; a stale socket replaced, a live one refused) and
  * watch it in loop; the clients' deadlines go in the loop's timer queue.
  * 0 or -1 (logged). */
-int control_open(struct control *c, struct loop *loop, const char *path, uid_t uid, gid_t gid);
+int control_open(struct control *c, struct loop *loop, const char *path,
+		 const struct control_access *access);
+/* The SO_PEERCRED check of a connection; *uid is the peer's. */
+bool control_peer_allowed(const struct control_access *a, int fd, uid_t *uid);
 /* Close every client and the socket, and remove the socket file. */
 void control_close(struct control *c);
 

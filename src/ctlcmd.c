@@ -13,6 +13,7 @@
 #include "ctlcmd.h"
 #include "dump.h"
 #include "metrics.h"
+#include "secmem.h"
 #include "showconf.h"
 
 static void cmd_dump_named(const struct ctlcmd_ctx *c, struct strbuf *reply, uint64_t now)
@@ -65,7 +66,7 @@ static const struct conf_peer *conf_peer_named(const struct conf *c, const char 
 /* Parse text as the new configuration and run it. */
 static int edit_apply(const struct ctlcmd_ctx *c, const char *text, struct strbuf *reply)
 {
-	struct conf *nc = calloc(1, sizeof(*nc));
+	struct conf *nc = secmem_alloc(sizeof(*nc));	/* holds the private key */
 	char *file = strdup(c->cfg->file);
 	int rc = -1;
 
@@ -80,7 +81,8 @@ static int edit_apply(const struct ctlcmd_ctx *c, const char *text, struct strbu
 			strbuf_printf(reply, "error: the change failed; see the daemon's log\n");
 	}
 	conf_set_error_func(NULL, NULL);
-	free(nc);
+	if (nc)
+		secmem_free(nc);
 	free(file);
 	return rc;
 }

@@ -28,6 +28,8 @@
 #include "peerset.h"
 #include "priv.h"
 #include "proto.h"
+#include "sandbox.h"
+#include "secmem.h"
 #include "status.h"
 #include "tun.h"
 
@@ -229,6 +231,9 @@ static void reload_warn_fixed(const struct conf *old, const struct conf *nc)
 		{ "control-socket", strcmp(old->control_socket, nc->control_socket) != 0 },
 		{ "metrics-listen", strcmp(old->metrics_listen ? old->metrics_listen : "",
 					   nc->metrics_listen ? nc->metrics_listen : "") != 0 },
+		{ "control-group", !old->control_group != !nc->control_group ||
+				   (old->control_group && strcmp(old->control_group, nc->control_group)) },
+		{ "sandbox", old->sandbox != nc->sandbox },
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -253,7 +258,7 @@ static int daemon_apply(struct daemon *d, struct conf *nc)
 	if (rc < 0) {
 		log_err("reload: failed; still running the previous configuration");
 		conf_free(nc);
-		free(nc);
+		secmem_free(nc);
 		return -1;
 	}
 	reload_warn_fixed(d->cfg, nc);
@@ -263,7 +268,7 @@ static int daemon_apply(struct daemon *d, struct conf *nc)
 	nc->uid = d->cfg->uid;
 	nc->gid = d->cfg->gid;
 	conf_free(d->cfg);
-	free(d->cfg);
+	secmem_free(d->cfg);
 	d->cfg = nc;	/* the peers point into it now */
 	return rc ? -1 : 0;
 }
@@ -278,7 +283,7 @@ static int daemon_apply_ctx(void *ctx, struct conf *nc)
  * unchanged ones keep their sessions. A bad file changes nothing. 0 or -1. */
 static int daemon_reload(struct daemon *d)
 {
-	struct conf *nc = calloc(1, sizeof(*nc));
+	struct conf *nc = secmem_alloc(sizeof(*nc));	/* holds the private key */
 
 	if (!nc)
 		return -1;
@@ -287,7 +292,7 @@ static int daemon_reload(struct daemon *d)
 	if (conf_load_with_key(d->cfg->file, nc, d->cfg->private_key) < 0) {
 		log_err("reload: %s has errors; still running the previous configuration",
 			d->cfg->file);
-		free(nc);
+		secmem_free(nc);
 		return -1;
 	}
 	return daemon_apply(d, nc);
@@ -388,7 +393,7 @@ static int setup(struct daemon *d)
 {
 	struct conf *cfg = d->cfg;
 
-	if (!priv_check_start())
+	if (!priv_check_start() || sandbox_check(cfg->sandbox) < 0)
 		return -1;
 	timers_default(&d->timers);
 	if (test_timers_apply(&d->timers) < 0)
@@ -414,7 +419,9 @@ static int setup(struct daemon *d)
 		cfg->uid = getuid();
 		cfg->gid = getgid();
 	}
-	if (control_open(&d->ctl, &d->loop, cfg->control_socket, cfg->uid, cfg->gid) < 0)
+	if (control_open(&d->ctl, &d->loop, cfg->control_socket, &(struct control_access){
+				 .uid = cfg->uid, .gid = cfg->control_group ? cfg->control_gid : cfg->gid,
+				 .group_allowed = cfg->control_group != NULL }) < 0)
 		return -1;
 	d->ctl.adopt = control_adopt;
 	if (cfg->metrics_listen &&
@@ -428,7 +435,7 @@ static int setup(struct daemon *d)
 		log_warn("WARNING: user = \"root\": ovpnd stays root after setup (with CAP_NET_ADMIN "
 			 "only); a bug in its packet handling would run as root. Use an "
 			 "unprivileged account unless you must.");
-	if (priv_drop(cfg->uid, cfg->gid) < 0)
+	if (priv_drop(cfg->uid, cfg->gid) < 0 || sandbox_apply(cfg->sandbox) < 0)
 		return -1;
 	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as uid %u gid %u with CAP_NET_ADMIN only",
 		 d->dp.ifname, d->dp.mtu, d->dp.udp.port, d->peers.n_peers, (unsigned)cfg->uid,
@@ -481,36 +488,42 @@ static void teardown(struct daemon *d)
 
 int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 {
-	struct daemon d;
+	/* In secure memory: the static key, the cookie secret and the
+	 * handshake state live in it, and the config holds the key too. */
+	struct daemon *d = secmem_alloc(sizeof(*d));
 	int rc = 1;
 
-	memset(&d, 0, sizeof(d));
-	/* The daemon owns the config from here: reload replaces it. */
-	d.cfg = malloc(sizeof(*d.cfg));
-	if (!d.cfg)
+	if (!d)
 		return 1;
-	*d.cfg = *cfg;
-	memset(cfg, 0, sizeof(*cfg));
-	d.opts = opts;
-	d.sig.fd = -1;
-	d.dp.tun.fd = -1;
-	d.dp.routes.fd = -1;
-	d.dp.udp.fd4 = d.dp.udp.fd6 = -1;
-	control_init(&d.ctl, control_request, &d);
-	d.metrics_http.lfd.fd = -1;
-	d.src = (struct status_src){ &d.peers, &d.dp, &d.ctl };
-	d.loop.epfd = -1;
-	if (setup(&d) == 0) {
+	/* The daemon owns the config from here: reload replaces it. */
+	d->cfg = secmem_alloc(sizeof(*d->cfg));
+	if (!d->cfg) {
+		secmem_free(d);
+		return 1;
+	}
+	*d->cfg = *cfg;
+	sodium_memzero(cfg, sizeof(*cfg));
+	d->opts = opts;
+	d->sig.fd = -1;
+	d->dp.tun.fd = -1;
+	d->dp.routes.fd = -1;
+	d->dp.udp.fd4 = d->dp.udp.fd6 = -1;
+	control_init(&d->ctl, control_request, d);
+	d->metrics_http.lfd.fd = -1;
+	d->src = (struct status_src){ &d->peers, &d->dp, &d->ctl, d->cfg->sandbox };
+	d->loop.epfd = -1;
+	if (setup(d) == 0) {
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
-		notify_ready(d.dp.ifname);	/* systemd Type=notify */
-		rc = run(&d);
+		notify_ready(d->dp.ifname);	/* systemd Type=notify */
+		rc = run(d);
 	}
-	teardown(&d);
-	log_info("%s: stopped", d.dp.ifname);
+	teardown(d);
+	log_info("%s: stopped", d->dp.ifname);
 	if (opts->pidfile)
 		unlink(opts->pidfile);	/* fails quietly where the account may not */
-	conf_free(d.cfg);
-	free(d.cfg);
+	conf_free(d->cfg);
+	secmem_free(d->cfg);
+	secmem_free(d);
 	return rc;
 }

@@ -1,15 +1,21 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemonize.h"
 #include "log.h"
+
+/* /dev/null, opened by the child at once: once the sandbox is on, the
+ * daemon opens no file for writing. */
+static int daemonize_null = -1;
 
 int daemonize_begin(void)
 {
@@ -29,6 +35,11 @@ int daemonize_begin(void)
 	if (pid == 0) {
 		close(pipefd[0]);
 		setsid();
+		daemonize_null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		/* Hold no directory busy; every path the daemon still needs is
+		 * absolute (config, control socket, pidfile) or already open. */
+		if (chdir("/") < 0)
+			log_warn("chdir /: %s", strerror(errno));
 		return pipefd[1];
 	}
 	close(pipefd[1]);
@@ -42,7 +53,7 @@ int daemonize_begin(void)
 
 void daemonize_ready(int fd)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int null = daemonize_null;
 
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
@@ -52,21 +63,51 @@ void daemonize_ready(int fd)
 			close(null);
 	}
 	log_set_stderr(false);
-	/* Hold no directory busy; every path the daemon still needs is absolute
-	 * (config) or already open (key, sockets). */
-	if (chdir("/") < 0)
-		log_warn("chdir /: %s", strerror(errno));
 	if (write(fd, "1", 1) != 1)
 		log_warn("cannot notify the starting process");
 	close(fd);
 }
 
+/* Created, never opened through a symlink or over another file: a stale
+ * regular file is removed first (unlink takes the name, not a target). */
+static int pidfile_create(const char *path)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = open(path, flags, 0644);
+	struct stat st;
+
+	if (fd >= 0 || errno != EEXIST)
+		return fd;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		errno = EEXIST;
+		log_err("pidfile %s: exists and is not a regular file (a symlink?); not replacing it",
+			path);
+		return -2;
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	return open(path, flags, 0644);
+}
+
 int pidfile_write(const char *path)
 {
-	FILE *f = fopen(path, "we");
+	char line[32];
+	int fd = pidfile_create(path), n;
+	bool ok;
 
-	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+	if (fd == -2)
+		return -1;
+	if (fd < 0) {
 		log_err("pidfile %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	ok = write(fd, line, (size_t)n) == n;
+	if (close(fd) != 0)
+		ok = false;
+	if (!ok) {
+		log_err("pidfile %s: cannot write: %s", path, strerror(errno));
+		unlink(path);
 		return -1;
 	}
 	return 0;

@@ -73,6 +73,44 @@ int key_public_from_private(uint8_t pub[KEY_LEN], const uint8_t priv[KEY_LEN])
 	return 0;
 }
 
+/* The check crypto_scalarmult makes before it computes (its result would
+ * be all zero): the encodings of the points of order 1, 2, 4 and 8 and
+ * their non-canonical forms, bit 255 ignored. A table, not a scalar
+ * multiplication: ovpnd -t checks every peer's key. */
+bool key_public_is_low_order(const uint8_t pub[KEY_LEN])
+{
+	static const uint8_t blocklist[][KEY_LEN] = {
+		{ 0 },	/* 0 (order 4) */
+		{ 1 },	/* 1 (order 1) */
+		/* 325606250916557431795983626356110631294008115727848805560023387167927233504 (order 8) */
+		{ 0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f,
+		  0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16,
+		  0x5f, 0x49, 0xb8, 0x00 },
+		/* 39382357235489614581723060781553021112529911719440698176882885853963445705823 (order 8) */
+		{ 0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83,
+		  0xef, 0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd,
+		  0xd0, 0x9f, 0x11, 0x57 },
+		/* p-1 (order 2), p (= 0), p+1 (= 1) */
+		{ 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0x7f },
+		{ 0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0x7f },
+		{ 0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0x7f },
+	};
+	uint8_t k[KEY_LEN];
+
+	memcpy(k, pub, KEY_LEN);
+	k[31] &= 0x7f;
+	for (size_t i = 0; i < sizeof(blocklist) / sizeof(blocklist[0]); i++)
+		if (!memcmp(k, blocklist[i], KEY_LEN))	/* public keys: no secret */
+			return true;
+	return false;
+}
+
 void key_generate(uint8_t priv[KEY_LEN])
 {
 	randombytes_buf(priv, KEY_LEN);
@@ -154,10 +192,11 @@ static int check_key_file_stat(int fd, const char *path, const char *what,
 			 path, (unsigned)(st.st_mode & 07777), what, path);
 		return -1;
 	}
+	/* As ssh: a key of another account may have been swapped in by it. */
 	if (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != also_uid) {
-		snprintf(errbuf, errlen, "%s: owned by uid %u, which is neither root nor "
-			 "the daemon's account: refusing this %s", path,
-			 (unsigned)st.st_uid, what);
+		snprintf(errbuf, errlen, "%s: owned by uid %u, not by root or the daemon's "
+			 "account (uid %u): refusing this %s; run chown root %s", path,
+			 (unsigned)st.st_uid, (unsigned)also_uid, what, path);
 		return -1;
 	}
 	return 0;
@@ -190,6 +229,12 @@ int key_file_read(const char *path, uint8_t key[KEY_LEN],
 		  char *errbuf, size_t errlen)
 {
 	return key_file_read_as(path, "private key", geteuid(), key, errbuf, errlen);
+}
+
+int key_file_read_owned(const char *path, uid_t owner, uint8_t key[KEY_LEN],
+			char *errbuf, size_t errlen)
+{
+	return key_file_read_as(path, "private key", owner, key, errbuf, errlen);
 }
 
 int key_psk_file_read(const char *path, uid_t daemon_uid, uint8_t key[KEY_LEN],

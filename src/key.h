@@ -46,6 +46,12 @@ int key_file_read(const char *path, uint8_t key[KEY_LEN],
  */
 int key_psk_file_read(const char *path, uid_t daemon_uid, uint8_t key[KEY_LEN],
 		      char *errbuf, size_t errlen);
+/* The same; the file must be owned by root, by owner (the daemon's
+ * account) or by the caller's effective uid. */
+int key_file_read_owned(const char *path, uid_t owner, uint8_t key[KEY_LEN],
+			char *errbuf, size_t errlen);
+/* A public key of small order (all-zero shared secrets): unusable. */
+bool key_public_is_low_order(const uint8_t pub[KEY_LEN]);
 /* Write key as base64 and '\n' to fd, bypassing stdio buffers that would
  * keep a copy; -1 with errno on failure. */
 int key_fd_write(int fd, const uint8_t key[KEY_LEN]);

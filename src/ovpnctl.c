@@ -170,6 +170,29 @@ static int connect_socket(const char *path)
 	return fd;
 }
 
+/* The daemon's bytes are text; a control character could drive the
+ * terminal (move the cursor, retitle, rewrite what was shown): each one
+ * but newline and tab is shown as '?', C1 controls too (U+0080..U+009F in
+ * UTF-8, or as single 8-bit bytes). Other UTF-8 passes. */
+static void print_clean(char *buf, size_t len, FILE *out)
+{
+	static unsigned char prev;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+			buf[i] = '?';
+		} else if (c >= 0x80 && c <= 0x9f && (prev < 0x80 || prev == 0xc2)) {
+			buf[i] = '?';
+			if (prev == 0xc2 && i > 0)
+				buf[i - 1] = '?';
+		}
+		prev = c;
+	}
+	fwrite(buf, 1, len, out);
+}
+
 /* Copy the reply to stdout, or to stderr when the daemon reports an error. */
 static int relay_reply(int fd)
 {
@@ -194,7 +217,7 @@ static int relay_reply(int fd)
 		if (first && n >= 6 && !memcmp(buf, "error:", 6))
 			error = true;
 		first = false;
-		fwrite(buf, 1, (size_t)n, error ? stderr : stdout);
+		print_clean(buf, (size_t)n, error ? stderr : stdout);
 		if (streaming)
 			fflush(stdout);
 	}
@@ -216,7 +239,10 @@ static int run_request(const char *path, const char *request)
 
 	if (fd < 0)
 		return 1;
-	if (write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
+	/* A daemon that refuses us says why and closes, maybe before the
+	 * request is written: read its line all the same. */
+	if (send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request) &&
+	    errno != EPIPE) {
 		fprintf(stderr, "ovpnctl: write to %s: %s\n", path, strerror(errno));
 		close(fd);
 		return 1;

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "daemonize.h"
+#include "harden.h"
 #include "log.h"
 #include "preflight.h"
 
@@ -77,6 +78,8 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	log_set_ident("ovpnd");
+	if (harden_start() < 0)
+		return EXIT_FAILURE;
 	if (sodium_init() < 0) {
 		log_err("cannot initialise libsodium");
 		return EXIT_FAILURE;

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "loop.h"
 #include "peerset.h"
+#include "secmem.h"
 
 static bool conf_endpoint_eq(const struct conf_peer *a, const struct conf_peer *b)
 {
@@ -44,7 +45,7 @@ static void peer_timer_fire(struct timer *t, uint64_t now)
 
 static struct peer *peer_create(struct peerset *ps, const struct conf_peer *cp)
 {
-	struct peer *p = calloc(1, sizeof(*p));
+	struct peer *p = secmem_alloc(sizeof(*p));	/* session keys: out of dumps */
 
 	if (!p) {
 		log_err("peer %s: out of memory", cp->name);
@@ -55,7 +56,7 @@ static struct peer *peer_create(struct peerset *ps, const struct conf_peer *cp)
 	p->set = ps;
 	if (proto_peer_init(&p->proto, ps->deps.host, p->public_key, p) < 0) {
 		log_err("peer %s: unusable public key", cp->name);
-		free(p);
+		secmem_free(p);
 		return NULL;
 	}
 	return p;
@@ -67,8 +68,7 @@ static void peer_destroy(struct peerset *ps, struct peer *p)
 	timerq_remove(ps->deps.timers, &p->timer);
 	peer_queue_clear(p);
 	proto_peer_free(&p->proto);	/* wipes the session keys */
-	sodium_memzero(p, sizeof(*p));
-	free(p);
+	secmem_free(p);	/* wipes */
 }
 
 /* Resolve cp's endpoint when it is new or changed; false on failure. */

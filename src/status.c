@@ -6,6 +6,7 @@
 #include "aead.h"
 #include "dump.h"
 #include "key.h"
+#include "sandbox.h"
 #include "status.h"
 #include "timerq.h"
 
@@ -89,6 +90,7 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		{ "udp-too-big", "udp_too_big", &(s)->dp->stats.udp_too_big }, \
 		{ "routing-loop", "routing_loop", &(s)->dp->stats.routing_loop }, \
 		{ "control-rejected", "control_rejected", &(s)->ctl->rejected }, \
+		{ "control-denied", "control_denied", &(s)->ctl->denied }, \
 		{ "cookies-sent", "cookies_sent", &(s)->dp->stats.cookies_sent }, \
 		{ "queue-delay-dropped", "queue_delay_dropped", &(s)->dp->stats.queue_delay_drops }, \
 	}
@@ -115,6 +117,7 @@ static void text_render(const struct status_src *s, struct strbuf *out, uint64_t
 	strbuf_printf(out, "  offloads: tun %s, udp gso %s, udp gro %s\n", on_off(d->vnet),
 		      on_off(d->udp.gso), on_off(d->udp.gro));
 	strbuf_printf(out, "  aead: chacha20-poly1305 from %s\n", aead_impl_name(AEAD_AUTO));
+	strbuf_printf(out, "  sandbox: %s\n", sandbox_mode_name(s->sandbox));
 	/* Drops no peer can be blamed for: unknown index, bad mac1, ... */
 	size_t mark;
 
@@ -193,6 +196,7 @@ static void json_render(const struct status_src *s, struct strbuf *out, uint64_t
 	strbuf_printf(out, ", \"offloads\": {\"tun\": %s, \"udp_gso\": %s, \"udp_gro\": %s}",
 		      json_bool(d->vnet), json_bool(d->udp.gso), json_bool(d->udp.gro));
 	strbuf_printf(out, ", \"aead\": \"%s\"", aead_impl_name(AEAD_AUTO));
+	strbuf_printf(out, ", \"sandbox\": \"%s\"", sandbox_mode_name(s->sandbox));
 	strbuf_printf(out, ", \"drops\": ");
 	json_drops(out, d->stats.drops);
 	strbuf_printf(out, ", \"counters\": {");

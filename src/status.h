@@ -15,6 +15,7 @@ struct status_src {
 	const struct peerset *peers;
 	const struct dataplane *dp;
 	const struct control *ctl;
+	int sandbox;			/* enum sandbox_mode in force */
 };
 
 /* The reply to the control socket's "show" (text) and "show json". */

@@ -9,7 +9,7 @@
 set -e
 # procps: sysctl (the demo's forwarding); iproute2: ip and bridge.
 pkgs="build-essential autoconf automake pkg-config libsodium-dev libssl-dev libconfuse-dev
-      libcap-ng-dev libmnl-dev iproute2 procps tcpdump"
+      libcap-ng-dev libmnl-dev libseccomp-dev iproute2 procps tcpdump"
 # The suite: wg interop (wireguard-tools), setpriv and flock (util-linux),
 # ping, ps (procps), jq and xxd for the control and wire checks, valgrind,
 # clang and its runtime for the fuzz targets and the sanitizer pass, iperf3

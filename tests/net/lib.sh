@@ -16,6 +16,9 @@ NS_PREFIX="ov$$"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ovpn-$TEST_NAME.XXXXXX")
 
 _cleanup_pids=""
+_ovpnd_pids=""
+# seconds since boot at the start, to read only this test's kernel log
+_t0=$(cut -d' ' -f1 /proc/uptime)
 _cleanup_ns=""
 _cleanup_cmds=""
 _daemons=""	# "NS PID SOCKET" of each daemon start_ovpnd started, one a line
@@ -53,6 +56,23 @@ track_pid() { _cleanup_pids="$_cleanup_pids $1"; }
 on_exit() { _cleanup_cmds="$_cleanup_cmds
 $*"; }
 
+# A daemon its sandbox killed (the kernel logs a seccomp kill as audit
+# type 1326) fails the test, even when the kill came at exit. sandbox.sh
+# provokes kills and sets OVPN_SANDBOX_KILLS_EXPECTED.
+sandbox_kills_check() {
+	[ -n "${OVPN_SANDBOX_KILLS_EXPECTED:-}" ] || [ -z "$_ovpnd_pids" ] && return 0
+	_log=$(dmesg 2>/dev/null) || return 0
+	for p in $_ovpnd_pids; do
+		echo "$_log" | awk -v t0="$_t0" -v pid="$p" '
+			/type=1326/ && $0 ~ (" pid=" pid " ") && /code=0x80000000/ {
+				t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t)
+				if (t + 0 >= t0 + 0) { print; found = 1 } }
+			END { exit !found }' || continue
+		say "FAIL: ovpnd $p was killed by its sandbox (a system call outside the allowlist; see syscall= above)"
+		rc=1
+	done
+}
+
 # show_daemons: `ovpnctl show` of each daemon still running (on failure,
 # before anything is stopped: the peers, endpoints, handshakes and drops
 # of the moment it failed).
@@ -75,6 +95,7 @@ cleanup() {
 		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$p" 2>/dev/null
 	done
+	sandbox_kills_check
 	for n in $_cleanup_ns; do ip netns del "$n" 2>/dev/null; done
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
 		say "exit $rc; logs kept in $TMP"
@@ -171,6 +192,7 @@ start_ovpnd() {
 	# shellcheck disable=SC2086
 	nsbg "$_ns" ${OVPND_WRAPPER:-} "$SRC/ovpnd" -f -c "$_conf" "$@" >>"$TMP/ovpnd-$_ns.log" 2>&1
 	OVPND_PID=$BG_PID
+	_ovpnd_pids="$_ovpnd_pids $OVPND_PID"
 	_daemons="$_daemons
 $_ns $OVPND_PID $(conf_value "$_conf" control-socket)"
 	wait_for "${OVPND_START_TIMEOUT:-5}" nsx "$_ns" ip link show "${_ifname:-ovpn0}" ||

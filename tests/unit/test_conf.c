@@ -369,6 +369,10 @@ static void test_peer_errors(void)
 	expect_error("key zero", HEAD "peer \"B\" {\n  public-key = "
 		     "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n}\n", 5, "public-key",
 		     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "all zero");
+	/* a point of order 8: ovpnd -t says so, not the start that follows */
+	expect_error("key low order", HEAD "peer \"B\" {\n  public-key = "
+		     "\"4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=\"\n}\n", 5, "public-key",
+		     "4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=", "small order");
 	expect_error("key missing", HEAD PEER_A "peer \"B\"\n{\n  allowed-ips = \"10.1.0.0/16\"\n"
 		     "\n}\n", 9, "public-key", NULL, "missing in peer \"B\"");
 	expect_error("allowed host bits", HEAD PEER_A "peer \"B\" {\n  public-key = \"@B@\"\n"

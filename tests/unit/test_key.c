@@ -259,6 +259,70 @@ static void test_file_write(void)
 	CHECK_STR_CONTAINS(str(errbuf), "cannot create");
 }
 
+/* The points of small order on Curve25519 (and their non-canonical
+ * forms), as libsodium and WireGuard list them. */
+static void test_low_order(void)
+{
+	static const uint8_t low[][KEY_LEN] = {
+		{ 0 },
+		{ 1 },
+		{ 0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f,
+		  0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16,
+		  0x5f, 0x49, 0xb8, 0x00 },
+		{ 0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83,
+		  0xef, 0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd,
+		  0xd0, 0x9f, 0x11, 0x57 },
+	};
+	uint8_t p[KEY_LEN], pub[KEY_LEN], priv[KEY_LEN], q[KEY_LEN];
+
+	key_generate(priv);
+	for (size_t i = 0; i < sizeof(low) / sizeof(low[0]); i++) {
+		CHECK(key_public_is_low_order(low[i]));
+		/* the same verdict as the X25519 multiplication itself */
+		CHECK(crypto_scalarmult(q, priv, low[i]) != 0);
+		memcpy(p, low[i], KEY_LEN);
+		p[31] |= 0x80;		/* bit 255 is ignored */
+		CHECK(key_public_is_low_order(p));
+	}
+	/* p - 1, p, p + 1 */
+	for (int d = -1; d <= 1; d++) {
+		memset(p, 0xff, sizeof(p));
+		p[31] = 0x7f;
+		p[0] = (uint8_t)(0xed + d);
+		CHECK(key_public_is_low_order(p));
+		CHECK(crypto_scalarmult(q, priv, p) != 0);
+	}
+	CHECK(!key_public_is_low_order(vector_pub));
+	for (int i = 0; i < 100; i++) {
+		key_generate(priv);
+		CHECK(key_public_from_private(pub, priv) == 0);
+		CHECK(!key_public_is_low_order(pub));
+	}
+}
+
+/* Owned by another account than root, the caller or the daemon's: refused. */
+static void test_file_owner(void)
+{
+	char errbuf[KEY_ERRBUF_SIZE];
+	uint8_t key[KEY_LEN];
+	char *path = tmp_path("owned");
+	static const char good[] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=\n";
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_file_owner: needs root to chown, not run\n");
+		return;
+	}
+	write_file(path, S(good), 0600);
+	CHECK(chown(path, 12345, 12345) == 0);
+	CHECK(key_file_read(path, key, errbuf, sizeof(errbuf)) < 0);
+	CHECK_STR_CONTAINS(str(errbuf), "owned by uid 12345");
+	CHECK(sodium_is_zero(key, sizeof(key)));
+	CHECK(key_file_read_owned(path, 4242, key, errbuf, sizeof(errbuf)) < 0);
+	CHECK_STR_CONTAINS(str(errbuf), "daemon's account (uid 4242)");
+	CHECK(key_file_read_owned(path, 12345, key, errbuf, sizeof(errbuf)) == 0);
+	CHECK(key[0] == 1 && key[31] == 32);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0 || !mkdtemp(tmpdir))
@@ -269,6 +333,8 @@ int main(void)
 	RUN(test_fd_read());
 	RUN(test_file_read());
 	RUN(test_file_write());
+	RUN(test_low_order());
+	RUN(test_file_owner());
 	if (!tap_failures) {
 		char cmd[300];
 
