@@ -41,6 +41,7 @@ static const struct sandbox_job {
 			"time restart_syscall rt_sigprocmask rt_sigreturn" },
 	{ "data path", "recvmmsg sendmmsg recvmsg sendmsg recvfrom sendto" },
 	{ "control socket", "accept4 getsockopt" },
+	{ "metrics listener", "shutdown" },	/* GET /metrics: reply, then shut our side */
 	{ "netlink routes", "getsockname" },
 	{ "reload", "fstat newfstatat statx lseek fcntl connect poll ppoll bind "
 		    "setsockopt getpid getuid geteuid getgid getegid uname" },
