@@ -337,6 +337,7 @@ enum drop_reason proto_consume_data(struct proto_host *host, uint8_t *pkt, size_
 		goto out;
 	kp = keypair_of(e);
 	rx->peer = e->peer;
+	why = DROP_EXPIRED_SESSION;
 	if (kp_expired(rx->peer, kp, now))
 		goto out;
 	why = keypair_open(kp, pkt, len, host->timers.reject_after_messages, &plain, &plain_len);
