@@ -13,6 +13,7 @@
 
 #include "cookie.h"
 #include "drop.h"
+#include "hsgate.h"
 #include "loop.h"
 #include "offload.h"
 #include "peer.h"
@@ -32,10 +33,6 @@ struct dataplane_stats {
 	uint64_t udp_send_drops;		/* socket buffer full or send error */
 	uint64_t cookies_sent;			/* under load: mac2 demanded */
 };
-
-/* Above this many handshake messages a second the daemon is under load:
- * it answers a handshake without a valid mac2 with a cookie, not a DH. */
-#define HANDSHAKE_LOAD_THRESHOLD 50
 
 struct dataplane {
 	/* What it works on. */
@@ -69,11 +66,8 @@ struct dataplane {
 	struct offload_gro gro;		/* tun writes being coalesced */
 	const uint8_t *rx_end;		/* end of the GRO buffer being opened, or NULL */
 
-	/* Handshake load: messages in the current and the previous second. */
-	struct cookie_checker cookies;
-	struct ratelimit limiter;
-	uint64_t load_window;
-	unsigned load_count, load_prev;
+	/* Handshake load, cookies and the per-source limit (hsgate.h). */
+	struct hsgate gate;
 
 	struct dataplane_stats stats;
 };

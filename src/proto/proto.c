@@ -422,6 +422,14 @@ static enum drop_reason hs_precheck(const struct proto_host *host, const uint8_t
 	return DROP_NONE;
 }
 
+enum drop_reason proto_handshake_check(const struct proto_host *host, const uint8_t *msg,
+				      size_t len, const uint8_t *cookie)
+{
+	if (len && msg[0] == MSG_TYPE_RESPONSE)
+		return hs_precheck(host, msg, len, HS_RESPONSE_LEN, MSG_TYPE_RESPONSE, cookie);
+	return hs_precheck(host, msg, len, HS_INITIATION_LEN, MSG_TYPE_INITIATION, cookie);
+}
+
 /* Read message 1; *peer is the configured sender, ts its newer timestamp. */
 static enum drop_reason initiation_read(struct proto_host *host, const uint8_t *msg,
 					struct noise_state *st, struct proto_peer **peer,
