@@ -455,18 +455,20 @@ static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 
 	why = proto_consume_data(d->host, u->buf, u->len, now, &rx);
 	p = peerset_owner(d->peers, rx.peer);
-	if (why != DROP_NONE) {
-		count_drop(d, p, why);
-		return;
-	}
-	if (rx.len && allowedips_lookup(&d->peers->aip, rx.inner.family, rx.inner.src) != p) {
-		count_drop(d, p, DROP_SOURCE_NOT_ALLOWED);
-		return;
-	}
-	learn_endpoint(p, &u->ep);
+	if (why == DROP_NONE && rx.len &&
+	    allowedips_lookup(&d->peers->aip, rx.inner.family, rx.inner.src) != p)
+		why = DROP_SOURCE_NOT_ALLOWED;
+	if (why == DROP_NONE)
+		learn_endpoint(p, &u->ep);
+	/* It authenticated and confirmed the session whatever its inner packet:
+	 * the queue goes now, or it would leave after newer packets. */
 	if (rx.session_ready) {
 		log_debug("peer %s: session established (responder)", p->name);
 		flush_queue(d, p, now);
+	}
+	if (why != DROP_NONE) {
+		count_drop(d, p, why);
+		return;
 	}
 	p->stats.rx_packets++;
 	p->stats.rx_bytes += rx.len;

@@ -17,7 +17,8 @@
  *                  keepalive when nothing was sent).
  *   UDP type 4  -> proto_consume_data(): count drops by reason (rx.peer is
  *                  set as soon as the index is known); check the source in
- *                  allowed IPs; rx.session_ready: flush the queue.
+ *                  allowed IPs; rx.session_ready: flush the queue,
+ *                  even when the packet itself is then dropped.
  *   wake-up     -> proto_timers_due(), act on every bit; sleep until
  *                  proto_next_deadline() of the earliest peer.
  * Every call must be followed by the action it asks for, or the same
