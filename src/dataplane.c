@@ -452,42 +452,10 @@ static void count_drop(struct dataplane *d, struct peer *p, enum drop_reason why
 	events_drop(d->events, p, why, ++*count);
 }
 
-/* Count a handshake message toward the load of this second. */
+/* Under load now (metrics): the gate's view, without counting a message. */
 bool dataplane_under_load(const struct dataplane *d, uint64_t now)
 {
-	/* What under_load would decide, without counting a message. */
-	if (now - d->load_window >= 2 * TIMERS_NS_PER_SEC)
-		return false;
-	if (now - d->load_window >= TIMERS_NS_PER_SEC)
-		return d->load_count > HANDSHAKE_LOAD_THRESHOLD;
-	return d->load_count > HANDSHAKE_LOAD_THRESHOLD || d->load_prev > HANDSHAKE_LOAD_THRESHOLD;
-}
-
-static bool under_load(struct dataplane *d, uint64_t now)
-{
-	if (now - d->load_window >= TIMERS_NS_PER_SEC) {
-		d->load_prev = now - d->load_window < 2 * TIMERS_NS_PER_SEC ? d->load_count : 0;
-		d->load_count = 0;
-		d->load_window = now;
-	}
-	d->load_count++;
-	return d->load_count > HANDSHAKE_LOAD_THRESHOLD || d->load_prev > HANDSHAKE_LOAD_THRESHOLD;
-}
-
-/* Before any DH: the per-address rate limit, and under load the cookie
- * that mac2 must carry. *cookie_out is NULL when mac2 is not required.
- * false: drop the message (counted). */
-static bool handshake_gate(struct dataplane *d, const struct udp_pkt *u, uint64_t now,
-			   uint8_t cookie[COOKIE_LEN], const uint8_t **cookie_out)
-{
-	*cookie_out = NULL;
-	if (under_load(d, now) && cookie_for(&d->cookies, &u->ep.sa, now, cookie) == 0)
-		*cookie_out = cookie;
-	if (!ratelimit_allow(&d->limiter, &u->ep.sa, now)) {
-		count_drop(d, NULL, DROP_HS_RATE_LIMITED);
-		return false;
-	}
-	return true;
+	return hsgate_under_load(&d->gate, now);
 }
 
 /* mac1 was right, mac2 was not, and we are under load: prove your address. */
@@ -496,12 +464,29 @@ static void send_cookie_reply(struct dataplane *d, const struct udp_pkt *u, uint
 	uint8_t reply[COOKIE_REPLY_LEN];
 	int fd = udp_fd_for(&d->udp, &u->ep);
 
-	if (fd < 0 || cookie_reply_create(&d->cookies, u->buf, u->len, &u->ep.sa, now, reply) < 0)
+	if (fd < 0 || cookie_reply_create(&d->gate.cookies, u->buf, u->len, &u->ep.sa, now, reply) < 0)
 		return;
 	if (udp_send_one(fd, reply, sizeof(reply), &u->ep) < 0)
 		d->stats.udp_send_drops++;
 	else
 		d->stats.cookies_sent++;
+}
+
+/* Before any DH, the gate (hsgate.h): junk is dropped after one BLAKE2s;
+ * *need_mac2 is NULL when mac2 is not required. false: dropped (counted,
+ * or answered with a cookie reply). */
+static bool handshake_gate(struct dataplane *d, const struct udp_pkt *u, uint64_t now,
+			   uint8_t cookie[COOKIE_LEN], const uint8_t **need_mac2)
+{
+	struct hsgate_msg m = { u->buf, u->len, &u->ep.sa };
+	enum drop_reason why = hsgate_check(&d->gate, d->host, &m, now, cookie, need_mac2);
+
+	if (why == DROP_NONE)
+		return true;
+	if (why == DROP_HS_BAD_MAC2)
+		send_cookie_reply(d, u, now);
+	d->stats.drops[why]++;
+	return false;
 }
 
 /* Messages 1 and 2: the gate, the protocol, a cookie reply or a counted
@@ -602,19 +587,21 @@ static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 
 	why = proto_consume_data(d->host, u->buf, u->len, now, &rx);
 	p = peerset_owner(d->peers, rx.peer);
-	if (why != DROP_NONE) {
-		count_drop(d, p, why);
-		return;
-	}
-	if (rx.len && allowedips_lookup(&d->peers->aip, rx.inner.family, rx.inner.src) != p) {
-		count_drop(d, p, DROP_SOURCE_NOT_ALLOWED);
-		return;
-	}
-	learn_endpoint(d, p, &u->ep);
+	if (why == DROP_NONE && rx.len &&
+	    allowedips_lookup(&d->peers->aip, rx.inner.family, rx.inner.src) != p)
+		why = DROP_SOURCE_NOT_ALLOWED;
+	if (why == DROP_NONE)
+		learn_endpoint(d, p, &u->ep);
+	/* It authenticated and confirmed the session whatever its inner packet:
+	 * the queue goes now, or it would leave after newer packets. */
 	if (rx.session_ready) {
 		log_debug("peer %s: session established (responder)", p->name);
 		session_up(d, p);
 		flush_queue(d, p, now);
+	}
+	if (why != DROP_NONE) {
+		count_drop(d, p, why);
+		return;
 	}
 	if (u->waited && rx.len && offload_gro_eligible(rx.data, rx.len) &&
 	    codel_drop(&d->rx_codel, now, u->waited)) {
@@ -759,8 +746,7 @@ int dataplane_init(struct dataplane *d, struct peerset *peers, struct proto_host
 	d->routes.fd = -1;
 	d->routes.on_event = dataplane_routes_event;
 	d->link.mark = &d->udp.mark;
-	ratelimit_init(&d->limiter);
-	return cookie_checker_init(&d->cookies, host->public_key);
+	return hsgate_init(&d->gate, host->public_key);
 }
 
 /* A fixed pool, allocated once: pages never written stay out of RSS. */
@@ -795,7 +781,7 @@ void dataplane_free(struct dataplane *d)
 	udp_close(&d->udp);
 	nl_close(&d->nl_routes);	/* none opened: nothing done */
 	d->routes.fd = -1;
-	cookie_checker_wipe(&d->cookies);
+	hsgate_wipe(&d->gate);
 	free(d->rx_pool);
 	free(d->tx_bufs);
 	free(d->tun_buf);

@@ -16,6 +16,7 @@
 #include "drop.h"
 #include "events.h"
 #include "icmp.h"
+#include "hsgate.h"
 #include "loop.h"
 #include "netlink.h"
 #include "offload.h"
@@ -41,10 +42,6 @@ struct dataplane_stats {
 	uint64_t cookies_sent;			/* under load: mac2 demanded */
 	uint64_t queue_delay_drops;		/* TCP segment dropped by CoDel (codel.h) */
 };
-
-/* Above this many handshake messages a second the daemon is under load:
- * it answers a handshake without a valid mac2 with a cookie, not a DH. */
-#define HANDSHAKE_LOAD_THRESHOLD 50
 
 struct dataplane {
 	/* What it works on. */
@@ -86,11 +83,8 @@ struct dataplane {
 	struct codel tun_codel;		/* on how long the tun has not been empty */
 	uint64_t tun_busy_since;	/* the tun has had packets waiting since; 0: empty */
 
-	/* Handshake load: messages in the current and the previous second. */
-	struct cookie_checker cookies;
-	struct ratelimit limiter;
-	uint64_t load_window;
-	unsigned load_count, load_prev;
+	/* Handshake load, cookies and the per-source limit (hsgate.h). */
+	struct hsgate gate;
 
 	struct icmp_limit icmp_limit;	/* ICMP unreachable for no-route packets */
 	struct dataplane_stats stats;

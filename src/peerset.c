@@ -43,8 +43,40 @@ static void peer_timer_fire(struct timer *t, uint64_t now)
 	p->set->deps.on_timer(p->set->deps.ctx, p, now);
 }
 
+static struct peerset_stamp *stamp_find(struct peerset *ps, const uint8_t *key)
+{
+	for (size_t i = 0; i < ps->n_stamps; i++)
+		if (!memcmp(ps->stamps[i].public_key, key, PROTO_KEY_LEN))
+			return &ps->stamps[i];
+	return NULL;
+}
+
+/* A peer leaves: keep its replay state (out of memory: lost, logged). */
+static void stamp_keep(struct peerset *ps, const struct peer *p)
+{
+	const uint8_t *ts = p->proto.latest_timestamp;
+	struct peerset_stamp *s = stamp_find(ps, p->public_key), *grown;
+
+	if (sodium_is_zero(ts, TAI64N_LEN))
+		return;
+	if (!s) {
+		grown = realloc(ps->stamps, (ps->n_stamps + 1) * sizeof(*grown));
+		if (!grown) {
+			log_warn("peer %s: out of memory, its replay state is lost", p->name);
+			return;
+		}
+		ps->stamps = grown;
+		s = &ps->stamps[ps->n_stamps++];
+		memcpy(s->public_key, p->public_key, PROTO_KEY_LEN);
+		memset(s->timestamp, 0, TAI64N_LEN);
+	}
+	if (tai64n_compare(ts, s->timestamp) > 0)
+		memcpy(s->timestamp, ts, TAI64N_LEN);
+}
+
 static struct peer *peer_create(struct peerset *ps, const struct conf_peer *cp)
 {
+	const struct peerset_stamp *s;
 	struct peer *p = secmem_alloc(sizeof(*p));	/* session keys: out of dumps */
 
 	if (!p) {
@@ -59,6 +91,9 @@ static struct peer *peer_create(struct peerset *ps, const struct conf_peer *cp)
 		secmem_free(p);
 		return NULL;
 	}
+	s = stamp_find(ps, p->public_key);
+	if (s)
+		memcpy(p->proto.latest_timestamp, s->timestamp, TAI64N_LEN);
 	return p;
 }
 
@@ -66,6 +101,7 @@ static struct peer *peer_create(struct peerset *ps, const struct conf_peer *cp)
 static void peer_destroy(struct peerset *ps, struct peer *p)
 {
 	timerq_remove(ps->deps.timers, &p->timer);
+	stamp_keep(ps, p);
 	peer_queue_clear(p);
 	proto_peer_free(&p->proto);	/* wipes the session keys */
 	secmem_free(p);	/* wipes */
@@ -166,6 +202,9 @@ void peerset_free(struct peerset *ps)
 	ps->n_peers = 0;
 	peer_index_free(&ps->by_key);
 	allowedips_free(&ps->aip);
+	free(ps->stamps);
+	ps->stamps = NULL;
+	ps->n_stamps = 0;
 }
 
 /* ---- the data plane's lookups, and rescheduling ---- */

@@ -43,6 +43,13 @@ struct peerset_link {
 	struct routing *routing;
 };
 
+/* The greatest initiation timestamp accepted from a key that left the set:
+ * a peer removed and added again by reload still refuses an old initiation. */
+struct peerset_stamp {
+	uint8_t public_key[PROTO_KEY_LEN];
+	uint8_t timestamp[TAI64N_LEN];
+};
+
 struct peerset {
 	struct peer **peers;		/* each allocated alone: pointers to them live on */
 	size_t n_peers;
@@ -52,6 +59,8 @@ struct peerset {
 	size_t timers_reserved;		/* room this set holds in deps.timers */
 	struct peerset_deps deps;
 	struct peerset_link link;	/* set by the daemon once the tun is up */
+	struct peerset_stamp *stamps;	/* for the life of the process */
+	size_t n_stamps;
 };
 
 /* The peers of cfg (the set keeps pointers into it: cfg must outlive the

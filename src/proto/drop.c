@@ -7,6 +7,7 @@ const char *drop_reason_name(enum drop_reason reason)
 	static const char *const names[DROP_REASON_COUNT] = {
 		[DROP_NONE] = "none",
 		[DROP_UNKNOWN_INDEX] = "unknown-index",
+		[DROP_EXPIRED_SESSION] = "expired-session",
 		[DROP_TOO_SHORT] = "too-short",
 		[DROP_COUNTER_LIMIT] = "counter-limit",
 		[DROP_BAD_TAG] = "bad-tag",

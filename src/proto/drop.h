@@ -10,6 +10,7 @@ enum drop_reason {
 	DROP_NONE = 0,
 	/* transport data (type 4), in the order the checks run */
 	DROP_UNKNOWN_INDEX,	/* no live session has that receiver index */
+	DROP_EXPIRED_SESSION,	/* the session passed REJECT_AFTER_TIME */
 	DROP_TOO_SHORT,		/* shorter than header + tag (32 bytes) */
 	DROP_COUNTER_LIMIT,	/* counter >= REJECT_AFTER_MESSAGES */
 	DROP_BAD_TAG,		/* authentication failed */

@@ -358,6 +358,7 @@ enum drop_reason proto_consume_data(struct proto_host *host, uint8_t *pkt, size_
 		goto out;
 	kp = keypair_of(e);
 	rx->peer = e->peer;
+	why = DROP_EXPIRED_SESSION;
 	if (kp_expired(rx->peer, kp, now))
 		goto out;
 	why = keypair_open(kp, pkt, len, host->timers.reject_after_messages, &plain, &plain_len);
@@ -440,6 +441,14 @@ static enum drop_reason hs_precheck(const struct proto_host *host, const uint8_t
 	if (cookie && !handshake_check_mac2(msg, len, cookie))
 		return DROP_HS_BAD_MAC2;
 	return DROP_NONE;
+}
+
+enum drop_reason proto_handshake_check(const struct proto_host *host, const uint8_t *msg,
+				      size_t len, const uint8_t *cookie)
+{
+	if (len && msg[0] == MSG_TYPE_RESPONSE)
+		return hs_precheck(host, msg, len, HS_RESPONSE_LEN, MSG_TYPE_RESPONSE, cookie);
+	return hs_precheck(host, msg, len, HS_INITIATION_LEN, MSG_TYPE_INITIATION, cookie);
 }
 
 /* Read message 1; *peer is the configured sender, ts its newer timestamp. */

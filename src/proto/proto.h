@@ -17,7 +17,8 @@
  *                  keepalive when nothing was sent).
  *   UDP type 4  -> proto_consume_data(): count drops by reason (rx.peer is
  *                  set as soon as the index is known); check the source in
- *                  allowed IPs; rx.session_ready: flush the queue.
+ *                  allowed IPs; rx.session_ready: flush the queue,
+ *                  even when the packet itself is then dropped.
  *   wake-up     -> proto_timers_due(), act on every bit; sleep until
  *                  proto_next_deadline() of the earliest peer.
  * Every call must be followed by the action it asks for, or the same
@@ -177,6 +178,10 @@ struct proto_reply {
 					 * for per-peer counters), else NULL */
 };
 
+/* The cheap checks of a handshake message (type 1 or 2) alone: size, type,
+ * reserved bytes, mac1, and mac2 against cookie unless NULL. No DH. */
+enum drop_reason proto_handshake_check(const struct proto_host *host, const uint8_t *msg,
+				      size_t len, const uint8_t *cookie);
 /* cookie: NULL when not under load (mac2 ignored), else the cookie the
  * sender's address should hold (DROP_HS_BAD_MAC2: answer with type 3). */
 enum drop_reason proto_consume_initiation(struct proto_host *host, const uint8_t *msg,

@@ -17,9 +17,15 @@ void ratelimit_init(struct ratelimit *r)
 
 static void source_addr(const struct sockaddr *src, uint8_t addr[16], uint8_t *family)
 {
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)src)->sin6_addr;
+
 	memset(addr, 0, 16);
-	if (src->sa_family == AF_INET6) {
-		memcpy(addr, &((const struct sockaddr_in6 *)src)->sin6_addr, 16);
+	if (src->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(a6)) {
+		memcpy(addr, a6->s6_addr + 12, 4);
+		*family = 4;
+	} else if (src->sa_family == AF_INET6) {
+		/* One host holds a /64: it must not get 2^64 buckets. */
+		memcpy(addr, a6->s6_addr, 8);
 		*family = 6;
 	} else {
 		memcpy(addr, &((const struct sockaddr_in *)src)->sin_addr, 4);

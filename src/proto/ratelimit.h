@@ -10,7 +10,7 @@
 
 #define RATELIMIT_SLOTS 4096		/* power of two */
 #define RATELIMIT_PROBES 8
-#define RATELIMIT_PER_SECOND 20		/* handshake messages per address */
+#define RATELIMIT_PER_SECOND 20		/* handshake messages per address or /64 */
 #define RATELIMIT_BURST 5
 
 struct ratelimit_entry {
@@ -27,7 +27,7 @@ struct ratelimit {
 
 void ratelimit_init(struct ratelimit *r);
 /* May a handshake message from src (AF_INET or AF_INET6) be processed at now? Ports do not
- * matter: one address is one bucket. */
+ * matter: one IPv4 address, or one IPv6 /64, is one bucket. */
 bool ratelimit_allow(struct ratelimit *r, const struct sockaddr *src, uint64_t now);
 
 #endif

@@ -4,6 +4,8 @@
  *   udp-flood [-r PPS] [-t SECS] [-p PORTS] hs DEST PORT PUBKEY
  *       handshake initiations with a valid mac1 for PUBKEY (base64) and
  *       random contents, from PORTS different source ports
+ *   udp-flood [-r PPS] [-t SECS] [-p PORTS] bad-mac1 DEST PORT PUBKEY
+ *       the same initiations with their mac1 wrong (one bit flipped)
  * Counts what it sent and every datagram that came back, by type byte:
  *   "sent N replies M cookie-replies C" on stdout. */
 #include "config.h"
@@ -34,7 +36,7 @@ static uint64_t now_ns(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: udp-flood [-r PPS] [-t SECS] [-p PORTS] junk|hs DEST PORT [PUBKEY]\n");
+	fprintf(stderr, "usage: udp-flood [-r PPS] [-t SECS] [-p PORTS] junk|hs|bad-mac1 DEST PORT [PUBKEY]\n");
 	exit(2);
 }
 
@@ -82,7 +84,7 @@ int main(int argc, char **argv)
 	unsigned long rate = 50000, secs = 10, nports = 1, sent = 0, replies = 0, cookies = 0;
 	uint8_t mac1_key[32], pub[32], buf[1600];
 	int fds[MAX_PORTS], opt;
-	bool hs;
+	bool hs, bad;
 	uint64_t start, end;
 
 	while ((opt = getopt(argc, argv, "r:t:p:")) != -1) {
@@ -96,7 +98,8 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0 || argc - optind < 3 || !rate || !secs || secs > 600 ||
 	    !nports || nports > MAX_PORTS)
 		usage();
-	hs = !strcmp(argv[optind], "hs");
+	bad = !strcmp(argv[optind], "bad-mac1");
+	hs = bad || !strcmp(argv[optind], "hs");
 	if (hs && (argc - optind != 4 ||
 		   key_from_base64(pub, argv[optind + 3], strlen(argv[optind + 3]), NULL) < 0 ||
 		   handshake_mac1_key(mac1_key, pub) < 0))
@@ -120,6 +123,9 @@ int main(int argc, char **argv)
 
 		for (int burst = 0; sent < due && burst < 64; burst++, sent++) {
 			size_t len = hs ? make_initiation(buf, mac1_key) : make_junk(buf, sent);
+
+			if (bad)
+				buf[HS_INITIATION_LEN - 32] ^= 0x01;
 
 			if (send(fds[sent % nports], buf, len, MSG_DONTWAIT) < 0 && errno != EAGAIN &&
 			    errno != ECONNREFUSED && errno != ENOBUFS)

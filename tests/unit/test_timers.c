@@ -150,8 +150,9 @@ static void test_reject_and_expiry(void)
 	old = seal_bytes(&p.ip, buf, 0, T0 + 180 * SEC - 1);
 	CHECK_EQ(old, 32);
 	CHECK_EQ(proto_seal(&p.ip, buf + 100, 0, 1420, T0 + 180 * SEC, &n), PROTO_SEAL_NO_SESSION);
-	/* Received after its end: the session counts as gone. */
-	CHECK_EQ(proto_consume_data(&p.rh, buf, old, T0 + 180 * SEC, &rx), DROP_UNKNOWN_INDEX);
+	/* Received after its end: counted as such, not as an unknown index. */
+	CHECK_EQ(proto_consume_data(&p.rh, buf, old, T0 + 180 * SEC, &rx), DROP_EXPIRED_SESSION);
+	CHECK(rx.peer == &p.rp);
 	CHECK_EQ(proto_next_deadline(&p.rp, T0), T0 + 180 * SEC);
 	CHECK_EQ(proto_timers_due(&p.rp, T0 + 180 * SEC - 1), 0);
 	CHECK_EQ(proto_timers_due(&p.rp, T0 + 180 * SEC), PROTO_EXPIRED);
