@@ -34,6 +34,9 @@ struct conf_peer {
 	unsigned line;			/* of its public-key (else its '{'), for messages */
 };
 
+/* Interface hooks (shell commands), in the order they run. */
+enum conf_hook { CONF_PRE_UP, CONF_POST_UP, CONF_PRE_DOWN, CONF_POST_DOWN, CONF_HOOK_COUNT };
+
 struct conf {
 	char *file;
 	char interface[IFNAMSIZ];
@@ -56,6 +59,7 @@ struct conf {
 	uint32_t fwmark;		/* 0: CONF_FWMARK_AUTO when a full tunnel needs one */
 	struct conf_peer *peers;
 	size_t n_peers;
+	char *hook[CONF_HOOK_COUNT];	/* NULL: none; see hooks.h */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "daemonize.h"
 #include "dataplane.h"
+#include "hooks.h"
 #include "log.h"
 #include "loop.h"
 #include "netlink.h"
@@ -54,6 +55,9 @@ struct daemon {
 	struct loop_fd sig;
 	struct control ctl;
 	bool stop;
+
+	/* pre-up .. post-down, and the helper that runs the down-hooks. */
+	struct hooks hooks;
 };
 
 static struct proto_peer *lookup_by_key(void *ctx, const uint8_t *public_key)
@@ -354,6 +358,8 @@ static int setup(struct daemon *d)
 	d->dp.mtu = cfg->mtu;
 	if (loop_init(&d->loop) < 0 || peers_load(d) < 0)
 		return -1;
+	if (hooks_run(cfg, CONF_PRE_UP, cfg->interface) < 0)
+		return -1;
 	if (tun_setup(d) < 0 || sockets_setup(d) < 0 || dataplane_buffers(&d->dp) < 0)
 		return -1;
 	/* Started unprivileged (systemd User=), the daemon stays who it is. */
@@ -370,6 +376,11 @@ static int setup(struct daemon *d)
 		return -1;
 	if (d->opts->pidfile && pidfile_write(d->opts->pidfile) < 0)
 		return -1;
+	/* as root, like pre-up; the down-hooks keep these privileges in the helper */
+	if (hooks_start(&d->hooks, cfg, d->dp.ifname) < 0 ||
+	    hooks_run(cfg, CONF_POST_UP, d->dp.ifname) < 0)
+		return -1;
+	hooks_arm(&d->hooks);
 	if (cfg->uid == 0 && priv_is_root())
 		log_warn("WARNING: user = \"root\": ovpnd stays root after setup (with CAP_NET_ADMIN "
 			 "only); a bug in its packet handling would run as root. Use an "
@@ -403,6 +414,7 @@ static int run(struct daemon *d)
 
 static void teardown(struct daemon *d)
 {
+	hooks_down(&d->hooks, CONF_PRE_DOWN);
 	if (d->nl_open) {
 		if (d->routes_added)
 			peerset_routes(&d->peers, false);
@@ -415,6 +427,8 @@ static void teardown(struct daemon *d)
 	peerset_free(&d->peers);
 	proto_host_free(&d->host);
 	loop_free(&d->loop);
+	hooks_down(&d->hooks, CONF_POST_DOWN);
+	hooks_stop(&d->hooks);
 }
 
 int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
@@ -435,6 +449,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	d.dp.udp.fd4 = d.dp.udp.fd6 = -1;
 	control_init(&d.ctl, control_request, &d);
 	d.loop.epfd = -1;
+	d.hooks.fd = -1;
 	if (setup(&d) == 0) {
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
