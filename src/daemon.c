@@ -24,6 +24,7 @@
 #include "peerset.h"
 #include "priv.h"
 #include "proto.h"
+#include "resolver.h"
 #include "status.h"
 #include "tun.h"
 
@@ -55,6 +56,9 @@ struct daemon {
 	struct loop_fd sig;
 	struct control ctl;
 	bool stop;
+
+	/* Endpoint names, looked up off the loop. */
+	struct resolver resolver;
 
 	/* pre-up .. post-down, and the helper that runs the down-hooks. */
 	struct hooks hooks;
@@ -330,13 +334,25 @@ static int signals_setup(struct daemon *d)
 
 static int peers_load(struct daemon *d)
 {
-	const struct peerset_deps deps = {
+	const char *env = getenv("OVPN_TEST_RESOLVE_MAX");
+	struct peerset_deps deps = {
 		.host = &d->host,
 		.timers = &d->loop.timers,
 		.on_timer = dataplane_peer_timer,
 		.ctx = &d->dp,
+		.resolver = &d->resolver,
+		.on_endpoint = dataplane_peer_endpoint,
 	};
 
+	/* OVPN_TEST_RESOLVE_MAX=SECONDS: the longest lookup retry and the
+	 * staleness check, shortened for the test suite */
+	if (env && atof(env) > 0) {
+		log_warn("OVPN_TEST_RESOLVE_MAX is set: lookups retried every %s s at most, for testing",
+			 env);
+		deps.resolve_max = (uint64_t)(atof(env) * 1e9);
+	}
+	if (resolver_start(&d->resolver, &d->loop, peerset_resolved, &d->peers) < 0)
+		return -1;
 	return peerset_load(&d->peers, d->cfg, &deps);
 }
 
@@ -424,6 +440,7 @@ static void teardown(struct daemon *d)
 	dataplane_free(&d->dp);	/* the tun device and its routes go with it */
 	if (d->sig.fd >= 0)
 		close(d->sig.fd);
+	resolver_stop(&d->resolver);	/* before the peers its answers name */
 	peerset_free(&d->peers);
 	proto_host_free(&d->host);
 	loop_free(&d->loop);
@@ -450,6 +467,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	control_init(&d.ctl, control_request, &d);
 	d.loop.epfd = -1;
 	d.hooks.fd = -1;
+	d.resolver.ev.fd = -1;
 	if (setup(&d) == 0) {
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
