@@ -351,7 +351,7 @@ static int peers_load(struct daemon *d)
 			 env);
 		deps.resolve_max = (uint64_t)(atof(env) * 1e9);
 	}
-	if (resolver_start(&d->resolver, &d->loop, peerset_resolved, &d->peers) < 0)
+	if (resolver_init(&d->resolver, &d->loop, peerset_resolved, &d->peers) < 0)
 		return -1;
 	return peerset_load(&d->peers, d->cfg, &deps);
 }
@@ -401,7 +401,7 @@ static int setup(struct daemon *d)
 		log_warn("WARNING: user = \"root\": ovpnd stays root after setup (with CAP_NET_ADMIN "
 			 "only); a bug in its packet handling would run as root. Use an "
 			 "unprivileged account unless you must.");
-	if (priv_drop(cfg->uid, cfg->gid) < 0)
+	if (priv_drop(cfg->uid, cfg->gid) < 0 || resolver_run(&d->resolver) < 0)
 		return -1;
 	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as uid %u gid %u with CAP_NET_ADMIN only",
 		 d->dp.ifname, d->dp.mtu, d->dp.udp.port, d->peers.n_peers, (unsigned)cfg->uid,

@@ -74,11 +74,8 @@ static void resolver_event(struct loop_fd *lfd, uint32_t events)
 	}
 }
 
-int resolver_start(struct resolver *r, struct loop *l, resolver_fn on_done, void *ctx)
+int resolver_init(struct resolver *r, struct loop *l, resolver_fn on_done, void *ctx)
 {
-	sigset_t all, old;
-	int err;
-
 	memset(r, 0, sizeof(*r));
 	r->todo_tail = &r->todo;
 	r->loop = l;
@@ -92,6 +89,15 @@ int resolver_start(struct resolver *r, struct loop *l, resolver_fn on_done, void
 	}
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
+	r->inited = true;
+	return loop_add(l, &r->ev, EPOLLIN);
+}
+
+int resolver_run(struct resolver *r)
+{
+	sigset_t all, old;
+	int err;
+
 	/* the loop takes signals through its signalfd: none may land here */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -99,12 +105,10 @@ int resolver_start(struct resolver *r, struct loop *l, resolver_fn on_done, void
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		log_err("resolver: cannot start its thread: %s", strerror(err));
-		close(r->ev.fd);
-		r->ev.fd = -1;
 		return -1;
 	}
 	r->running = true;
-	return loop_add(l, &r->ev, EPOLLIN);
+	return 0;
 }
 
 int resolver_submit(struct resolver *r, const uint8_t *key, const char *host, uint16_t port)
@@ -145,6 +149,9 @@ void resolver_stop(struct resolver *r)
 		pthread_mutex_unlock(&r->mu);
 		pthread_join(r->thread, NULL);
 		r->running = false;
+	}
+	if (r->inited) {
+		r->inited = false;
 		loop_del(r->loop, &r->ev);
 		reqs_free(r->todo);
 		reqs_free(r->done);

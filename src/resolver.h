@@ -28,7 +28,7 @@ typedef void (*resolver_fn)(void *ctx, const struct resolver_req *r);
 
 struct resolver {
 	pthread_t thread;
-	bool running;
+	bool inited, running;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct resolver_req *todo, **todo_tail;	/* to the thread */
@@ -40,8 +40,14 @@ struct resolver {
 	void *ctx;
 };
 
-/* Start the thread (all signals blocked in it) and watch its eventfd. 0 or -1. */
-int resolver_start(struct resolver *r, struct loop *l, resolver_fn on_done, void *ctx);
+/* Queues and the eventfd, watched by l: lookups may be submitted from
+ * here on, and wait for resolver_run. 0 or -1. */
+int resolver_init(struct resolver *r, struct loop *l, resolver_fn on_done, void *ctx);
+/* Start the thread (all signals blocked in it). Called after the privilege
+ * drop: the lookups never run as root, and the thread is born with the
+ * daemon's final credentials and capabilities (capset and the bounding set
+ * are per thread). 0 or -1. */
+int resolver_run(struct resolver *r);
 /* Queue a lookup of host:port for the peer of key. 0 or -1 (no memory). */
 int resolver_submit(struct resolver *r, const uint8_t *key, const char *host, uint16_t port);
 /* Stop the thread (a lookup in progress is waited for) and drop what is queued. */
