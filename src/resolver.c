@@ -20,11 +20,20 @@ static void req_free(struct resolver_req *q)
 	free(q);
 }
 
+static void req_cancelled(void *q)
+{
+	req_free(q);
+}
+
+/* Cancellation is enabled only inside getaddrinfo, where no lock is held:
+ * resolver_stop need not wait out a slow name server. */
 static void *resolver_main(void *arg)
 {
 	struct resolver *r = arg;
 	uint64_t one = 1;
+	int old;
 
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		struct resolver_req *q;
@@ -38,7 +47,11 @@ static void *resolver_main(void *arg)
 		if (!r->todo)
 			r->todo_tail = &r->todo;
 		pthread_mutex_unlock(&r->mu);
+		pthread_cleanup_push(req_cancelled, q);
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
 		q->rc = udp_lookup(q->host, q->port, &q->ep, q->err, sizeof(q->err));
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+		pthread_cleanup_pop(0);
 		pthread_mutex_lock(&r->mu);
 		q->next = r->done;
 		r->done = q;
@@ -147,6 +160,8 @@ void resolver_stop(struct resolver *r)
 		r->stop = true;
 		pthread_cond_signal(&r->cv);
 		pthread_mutex_unlock(&r->mu);
+		/* a lookup in progress ends now; an idle thread just sees stop */
+		pthread_cancel(r->thread);
 		pthread_join(r->thread, NULL);
 		r->running = false;
 	}

@@ -50,7 +50,8 @@ int resolver_init(struct resolver *r, struct loop *l, resolver_fn on_done, void 
 int resolver_run(struct resolver *r);
 /* Queue a lookup of host:port for the peer of key. 0 or -1 (no memory). */
 int resolver_submit(struct resolver *r, const uint8_t *key, const char *host, uint16_t port);
-/* Stop the thread (a lookup in progress is waited for) and drop what is queued. */
+/* Stop the thread (a lookup in progress is cancelled, so a slow name
+ * server does not hold up the exit) and drop what is queued. */
 void resolver_stop(struct resolver *r);
 
 #endif

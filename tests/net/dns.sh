@@ -8,11 +8,12 @@
 #    through the tunnel loses nothing and never waits (no lookup on the
 #    event loop);
 # 3. the peer's address changes and the name follows: the handshakes that
-#    fail make the daemon look the name up again, and it reconnects.
+#    fail make the daemon look the name up again, and it reconnects;
+# 4. a stop while the name server sits on a lookup (8 s) is not held up.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 two_hosts
-keygen z
+keygen z; keygen w
 
 # ip netns exec bind-mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf
 etc="/etc/netns/$(ns_name X)"
@@ -89,3 +90,21 @@ grep -q "peer y: no answer: looking up 'y.ovpn.test' again" "$TMP/ovpnd-X.log" |
 ctl show | grep -qx "  endpoint: 192.0.2.3:51820" || fail "show after the move: $(ctl show)"
 say "3: Y moved; the name was looked up again and the tunnel back in" \
 	"$(( ($(date +%s%N) - t0) / 1000000 )) ms"
+
+# 4. a stop is not held up by a lookup in progress
+echo "w.ovpn.test 192.0.2.10 8000" >>"$TMP/zone"
+cat >>"$TMP/x.conf" <<CONF
+peer "w" {
+    public-key  = "$(pubkey w)"
+    endpoint    = "w.ovpn.test:51820"
+    allowed-ips = {"10.77.0.10/32"}
+}
+CONF
+ctl reload | grep -q "reloaded" || fail "reload with w refused"
+wait_for 5 grep -q "query w.ovpn.test" "$TMP/dns.log" || fail "w not asked for"
+t0=$(date +%s%N)
+stop_pid "$XPID" || fail "ovpnd did not stop (or failed) during a lookup"
+stop_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$stop_ms" -lt 3000 ] || fail "the stop waited $stop_ms ms for the name server"
+grep -q "ovpn-x: stopped" "$TMP/ovpnd-X.log" || fail "no clean stop"
+say "4: stopped in $stop_ms ms while the name server held a lookup for 8 s"
