@@ -545,6 +545,10 @@ static cfg_t *confuse_init(void)
 		CFG_STR("table", "main", CFGF_NONE),
 		CFG_STR("fwmark", "off", CFGF_NONE),
 		CFG_STR("metrics-listen", NULL, CFGF_NODEFAULT),
+		CFG_STR("pre-up", NULL, CFGF_NODEFAULT),
+		CFG_STR("post-up", NULL, CFGF_NODEFAULT),
+		CFG_STR("pre-down", NULL, CFGF_NODEFAULT),
+		CFG_STR("post-down", NULL, CFGF_NODEFAULT),
 		/* titled in the file; conftext_prepare takes the titles off */
 		CFG_SEC("peer", peer_opts, CFGF_MULTI),
 		CFG_END()
@@ -764,6 +768,22 @@ static void build_table(cfg_t *cfg, struct conf *out)
 		out->fwmark = 0;
 }
 
+/* The hooks, by enum conf_hook. -1: out of memory. */
+static int build_hooks(cfg_t *cfg, struct conf *out)
+{
+	static const char *const names[CONF_HOOK_COUNT] = {
+		"pre-up", "post-up", "pre-down", "post-down"
+	};
+
+	for (int i = 0; i < CONF_HOOK_COUNT; i++) {
+		const char *v = cfg_getstr(cfg, names[i]);
+
+		if (v && *v && !(out->hook[i] = strdup(v)))
+			return -1;
+	}
+	return 0;
+}
+
 static int build_root(cfg_t *cfg, struct conf *out)
 {
 	const char *pkf = cfg_getstr(cfg, "private-key-file");
@@ -793,7 +813,8 @@ static int build_root(cfg_t *cfg, struct conf *out)
 	if (!out->file || (pkf && !out->private_key_file) || !out->user ||
 	    (metrics && !out->metrics_listen) || (cgroup && !out->control_group) ||
 	    !out->group || !out->control_socket ||
-	    copy_prefixes(cfg, "address", &out->addresses, &out->n_addresses) < 0)
+	    copy_prefixes(cfg, "address", &out->addresses, &out->n_addresses) < 0 ||
+	    build_hooks(cfg, out) < 0)
 		return -1;
 	lookup_accounts(cfg, out);	/* first: the key file's owner is checked against user */
 	read_private_key(cfg, out);
@@ -1176,5 +1197,7 @@ void conf_free(struct conf *cfg)
 	free(cfg->control_socket);
 	free(cfg->metrics_listen);
 	free(cfg->control_group);
+	for (int i = 0; i < CONF_HOOK_COUNT; i++)
+		free(cfg->hook[i]);
 	sodium_memzero(cfg, sizeof(*cfg));
 }

@@ -34,6 +34,9 @@ struct conf_peer {
 	unsigned line;			/* of its public-key (else its '{'), for messages */
 };
 
+/* Interface hooks (shell commands), in the order they run. */
+enum conf_hook { CONF_PRE_UP, CONF_POST_UP, CONF_PRE_DOWN, CONF_POST_DOWN, CONF_HOOK_COUNT };
+
 struct conf {
 	char *file;
 	char interface[IFNAMSIZ];
@@ -60,6 +63,7 @@ struct conf {
 	char *metrics_listen;		/* "ADDR:PORT" for GET /metrics, NULL: none */
 	struct conf_peer *peers;
 	size_t n_peers;
+	char *hook[CONF_HOOK_COUNT];	/* NULL: none; see hooks.h */
 };
 
 /*

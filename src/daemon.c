@@ -19,6 +19,7 @@
 #include "dataplane.h"
 #include "events.h"
 #include "http.h"
+#include "hooks.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -30,6 +31,7 @@
 #include "proto.h"
 #include "sandbox.h"
 #include "secmem.h"
+#include "resolver.h"
 #include "status.h"
 #include "tun.h"
 
@@ -66,6 +68,11 @@ struct daemon {
 	struct events events;
 	struct http_server metrics_http;	/* lfd.fd < 0: off */
 	struct status_src src;
+	/* Endpoint names, looked up off the loop. */
+	struct resolver resolver;
+
+	/* pre-up .. post-down, and the helper that runs the down-hooks. */
+	struct hooks hooks;
 };
 
 static struct proto_peer *lookup_by_key(void *ctx, const uint8_t *public_key)
@@ -378,14 +385,26 @@ static int signals_setup(struct daemon *d)
 
 static int peers_load(struct daemon *d)
 {
-	const struct peerset_deps deps = {
+	const char *env = getenv("OVPN_TEST_RESOLVE_MAX");
+	struct peerset_deps deps = {
 		.host = &d->host,
 		.timers = &d->loop.timers,
 		.on_timer = dataplane_peer_timer,
 		.ctx = &d->dp,
 		.events = &d->events,
+		.resolver = &d->resolver,
+		.on_endpoint = dataplane_peer_endpoint,
 	};
 
+	/* OVPN_TEST_RESOLVE_MAX=SECONDS: the longest lookup retry and the
+	 * staleness check, shortened for the test suite */
+	if (env && atof(env) > 0) {
+		log_warn("OVPN_TEST_RESOLVE_MAX is set: lookups retried every %s s at most, for testing",
+			 env);
+		deps.resolve_max = (uint64_t)(atof(env) * 1e9);
+	}
+	if (resolver_init(&d->resolver, &d->loop, peerset_resolved, &d->peers) < 0)
+		return -1;
 	return peerset_load(&d->peers, d->cfg, &deps);
 }
 
@@ -409,6 +428,8 @@ static int setup(struct daemon *d)
 		return -1;
 	events_init(&d->events, &d->loop, d->dp.ifname);
 	d->dp.events = &d->events;
+	if (hooks_run(cfg, CONF_PRE_UP, cfg->interface) < 0)
+		return -1;
 	if (tun_setup(d) < 0 || sockets_setup(d) < 0 || dataplane_buffers(&d->dp) < 0)
 		return -1;
 	/* Started unprivileged (systemd User=), the daemon stays who it is. */
@@ -431,11 +452,17 @@ static int setup(struct daemon *d)
 		return -1;
 	if (d->opts->pidfile && pidfile_write(d->opts->pidfile) < 0)
 		return -1;
+	/* as root, like pre-up; the down-hooks keep these privileges in the helper */
+	if (hooks_start(&d->hooks, cfg, d->dp.ifname) < 0 ||
+	    hooks_run(cfg, CONF_POST_UP, d->dp.ifname) < 0)
+		return -1;
+	hooks_arm(&d->hooks);
 	if (cfg->uid == 0 && priv_is_root())
 		log_warn("WARNING: user = \"root\": ovpnd stays root after setup (with CAP_NET_ADMIN "
 			 "only); a bug in its packet handling would run as root. Use an "
 			 "unprivileged account unless you must.");
 	if (priv_drop(cfg->uid, cfg->gid) < 0 || sandbox_apply(cfg->sandbox) < 0)
+	if (priv_drop(cfg->uid, cfg->gid) < 0 || resolver_run(&d->resolver) < 0)
 		return -1;
 	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as uid %u gid %u with CAP_NET_ADMIN only",
 		 d->dp.ifname, d->dp.mtu, d->dp.udp.port, d->peers.n_peers, (unsigned)cfg->uid,
@@ -470,6 +497,7 @@ static int run(struct daemon *d)
 
 static void teardown(struct daemon *d)
 {
+	hooks_down(&d->hooks, CONF_PRE_DOWN);
 	if (d->nl_open) {
 		if (d->routes_added)
 			peerset_routes(&d->peers, false);
@@ -481,9 +509,12 @@ static void teardown(struct daemon *d)
 	dataplane_free(&d->dp);	/* the tun device and its routes go with it */
 	if (d->sig.fd >= 0)
 		close(d->sig.fd);
+	resolver_stop(&d->resolver);	/* before the peers its answers name */
 	peerset_free(&d->peers);
 	proto_host_free(&d->host);
 	loop_free(&d->loop);
+	hooks_down(&d->hooks, CONF_POST_DOWN);
+	hooks_stop(&d->hooks);
 }
 
 int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
@@ -512,6 +543,8 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	d->metrics_http.lfd.fd = -1;
 	d->src = (struct status_src){ &d->peers, &d->dp, &d->ctl, d->cfg->sandbox };
 	d->loop.epfd = -1;
+	d->hooks.fd = -1;
+	d->resolver.ev.fd = -1;
 	if (setup(d) == 0) {
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);

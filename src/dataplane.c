@@ -227,18 +227,25 @@ void dataplane_peer_timer(void *ctx, struct peer *p, uint64_t now)
 	peer_run_timers(ctx, p, now);
 }
 
-void dataplane_start(struct dataplane *d, uint64_t now)
+static void peer_contact(struct dataplane *d, struct peer *p, uint64_t now)
 {
 	uint8_t buf[PKT_HEADROOM + KEYPAIR_TAILROOM];
 	size_t len;
 
-	for (size_t i = 0; i < d->peers->n_peers; i++) {
-		struct peer *p = d->peers->peers[i];
+	peerset_touch(d->peers, p);
+	if (p->has_endpoint && p->persistent_keepalive && !proto_can_send(&p->proto, now))
+		proto_seal(&p->proto, buf, 0, d->mtu, now, &len);
+}
 
-		peerset_touch(d->peers, p);
-		if (p->has_endpoint && p->persistent_keepalive)
-			proto_seal(&p->proto, buf, 0, d->mtu, now, &len);
-	}
+void dataplane_start(struct dataplane *d, uint64_t now)
+{
+	for (size_t i = 0; i < d->peers->n_peers; i++)
+		peer_contact(d, d->peers->peers[i], now);
+}
+
+void dataplane_peer_endpoint(void *ctx, struct peer *p, uint64_t now)
+{
+	peer_contact(ctx, p, now);
 }
 
 /* ---- tun -> UDP ---- */

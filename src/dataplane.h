@@ -101,6 +101,9 @@ int dataplane_buffers(struct dataplane *d);
 void dataplane_free(struct dataplane *d);
 /* Peers with an endpoint and a persistent keepalive connect at once. */
 void dataplane_start(struct dataplane *d, uint64_t now);
+/* A lookup gave p an endpoint (peerset_deps.on_endpoint, ctx the data
+ * plane): with persistent-keepalive it is contacted at once, as at start. */
+void dataplane_peer_endpoint(void *ctx, struct peer *p, uint64_t now);
 /* A peer's timer is due (struct peerset_deps.on_timer; ctx: the plane). */
 void dataplane_peer_timer(void *ctx, struct peer *p, uint64_t now);
 /* Over the handshake load threshold at now (mac2 demanded), as the next

@@ -61,6 +61,14 @@ struct peer {
 	bool dirty;
 	const struct conf_peer *conf;	/* where it came from (the running config) */
 	bool keep;			/* reload: still in the new config */
+
+	/* An endpoint given by name, looked up off the loop (resolver.h). */
+	bool resolving;			/* no answer yet for this name: retried */
+	bool want_lookup;		/* load/reload: to be queued */
+	unsigned lookups;		/* with the resolver now */
+	unsigned resolve_failures;	/* in a row, for the backoff */
+	struct timer resolve_timer;	/* the retry, or the next staleness check */
+	uint64_t check_tx, check_rx;	/* stats.tx/rx_packets at the last check */
 };
 
 /* Append a copy of a plaintext packet; the oldest is dropped when full.

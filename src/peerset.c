@@ -35,6 +35,17 @@ static void peer_configure(struct peer *p, const struct conf_peer *cp)
 	p->n_allowed_ips = cp->n_allowed_ips;
 }
 
+/* A peer of the new config, and its endpoint (at load, and on reload). */
+struct reload_item {
+	struct peer *p;
+	bool created;
+	bool set_endpoint;	/* ep is its new endpoint */
+	bool lookup;		/* its endpoint is a name to look up */
+	struct endpoint ep;
+};
+
+static void resolve_timer_fire(struct timer *t, uint64_t now);
+
 static void peer_timer_fire(struct timer *t, uint64_t now)
 {
 	struct peer *p = container_of(t, struct peer, timer);
@@ -85,6 +96,7 @@ static struct peer *peer_create(struct peerset *ps, const struct conf_peer *cp)
 	}
 	memcpy(p->public_key, cp->public_key, sizeof(p->public_key));
 	timer_init(&p->timer, peer_timer_fire);
+	timer_init(&p->resolve_timer, resolve_timer_fire);
 	p->set = ps;
 	if (proto_peer_init(&p->proto, ps->deps.host, p->public_key, p) < 0) {
 		log_err("peer %s: unusable public key", cp->name);
@@ -102,17 +114,136 @@ static void peer_destroy(struct peerset *ps, struct peer *p)
 {
 	timerq_remove(ps->deps.timers, &p->timer);
 	stamp_keep(ps, p);
+	timerq_remove(ps->deps.timers, &p->resolve_timer);
 	peer_queue_clear(p);
 	proto_peer_free(&p->proto);	/* wipes the session keys */
 	secmem_free(p);	/* wipes */
 }
 
-/* Resolve cp's endpoint when it is new or changed; false on failure. */
-static bool peer_resolve(const struct peer *old, const struct conf_peer *cp,
-			 struct endpoint *ep, bool *set)
+/* ---- endpoints by name ---- */
+
+#define RESOLVE_MAX_DEFAULT (60 * TIMERS_NS_PER_SEC)
+
+static uint64_t resolve_max(const struct peerset *ps)
 {
-	*set = cp->has_endpoint && !(old && conf_endpoint_eq(old->conf, cp));
-	if (*set && udp_resolve(cp->endpoint_host, cp->endpoint_port, ep) < 0) {
+	return ps->deps.resolve_max ? ps->deps.resolve_max : RESOLVE_MAX_DEFAULT;
+}
+
+static void lookup_submit(struct peerset *ps, struct peer *p)
+{
+	const struct conf_peer *cp = p->conf;
+
+	if (resolver_submit(ps->deps.resolver, p->public_key, cp->endpoint_host,
+			    cp->endpoint_port) == 0)
+		p->lookups++;
+	else	/* out of memory: try again later */
+		timerq_set(ps->deps.timers, &p->resolve_timer, timerq_now() + resolve_max(ps));
+}
+
+/* The peer does not answer, so its name may point somewhere else now
+ * (dynamic DNS): a handshake attempt has run a whole rekey-timeout
+ * unanswered, or we sent and got nothing back since the last check (a
+ * live peer answers data within keepalive-timeout, with a keepalive). */
+static bool handshake_failing(const struct peerset *ps, struct peer *p, uint64_t now)
+{
+	bool unanswered = p->stats.tx_packets != p->check_tx && p->stats.rx_packets == p->check_rx;
+
+	p->check_tx = p->stats.tx_packets;
+	p->check_rx = p->stats.rx_packets;
+	return unanswered || (p->proto.want_handshake &&
+			      now - p->proto.attempt_start >= ps->deps.host->timers.rekey_timeout);
+}
+
+/* Retry a failed lookup; or, every interval, look again if handshakes fail. */
+static void resolve_timer_fire(struct timer *t, uint64_t now)
+{
+	struct peer *p = container_of(t, struct peer, resolve_timer);
+	struct peerset *ps = p->set;
+	bool failing = handshake_failing(ps, p, now);
+
+	if (p->resolving || failing) {
+		if (!p->resolving)
+			log_info("peer %s: no answer: looking up '%s' again", p->name,
+				 p->conf->endpoint_host);
+		lookup_submit(ps, p);
+	} else {
+		timerq_set(ps->deps.timers, t, now + resolve_max(ps));
+	}
+}
+
+static void lookups_start(struct peerset *ps)
+{
+	for (size_t i = 0; i < ps->n_peers; i++) {
+		struct peer *p = ps->peers[i];
+
+		if (!p->want_lookup)
+			continue;
+		p->want_lookup = false;
+		p->resolving = true;
+		p->resolve_failures = 0;
+		timerq_remove(ps->deps.timers, &p->resolve_timer);
+		log_info("peer %s: looking up '%s' in the background", p->name,
+			 p->conf->endpoint_host);
+		lookup_submit(ps, p);
+	}
+}
+
+void peerset_resolved(void *ctx, const struct resolver_req *r)
+{
+	struct peerset *ps = ctx;
+	struct peer *p = peer_index_find(&ps->by_key, r->key);
+	uint64_t now = timerq_now(), wait;
+	char ep[ENDPOINT_STRLEN];
+
+	if (!p)
+		return;		/* gone with a reload */
+	if (p->lookups)
+		p->lookups--;
+	if (!p->conf->has_endpoint || strcmp(p->conf->endpoint_host, r->host) ||
+	    p->conf->endpoint_port != r->port)
+		return;		/* a reload changed the endpoint: its own lookup is queued */
+	if (r->rc == 0) {
+		if (p->resolving || !p->has_endpoint || !endpoint_eq(&p->endpoint, &r->ep))
+			log_info("peer %s: '%s' is %s", p->name, r->host,
+				 endpoint_format(&r->ep, ep, sizeof(ep)));
+		p->endpoint = r->ep;
+		p->has_endpoint = true;
+		p->resolving = false;
+		p->resolve_failures = 0;
+		timerq_set(ps->deps.timers, &p->resolve_timer, now + resolve_max(ps));
+		peerset_touch(ps, p);
+		if (ps->deps.on_endpoint)
+			ps->deps.on_endpoint(ps->deps.ctx, p, now);
+		return;
+	}
+	/* backoff: 1, 2, 4 ... s up to the longest interval */
+	wait = TIMERS_NS_PER_SEC << (p->resolve_failures < 16 ? p->resolve_failures : 16);
+	if (wait > resolve_max(ps))
+		wait = resolve_max(ps);
+	p->resolve_failures++;
+	log_warn("peer %s: cannot resolve '%s': %s; %s, again in %.0f s", p->name, r->host,
+		 r->err, p->has_endpoint ? "keeping the last address" : "no endpoint yet",
+		 (double)wait / TIMERS_NS_PER_SEC);
+	timerq_set(ps->deps.timers, &p->resolve_timer, now + wait);
+}
+
+/* cp's endpoint when it is new or changed: a numeric one is taken at once
+ * (*set), a name is looked up later (*lookup) by the resolver; false on
+ * failure (only without a resolver, where names resolve here, blocking). */
+static bool peer_resolve(const struct peerset *ps, const struct peer *old,
+			 const struct conf_peer *cp, struct reload_item *it)
+{
+	it->lookup = false;
+	it->set_endpoint = cp->has_endpoint && !(old && conf_endpoint_eq(old->conf, cp));
+	if (!it->set_endpoint ||
+	    udp_parse_numeric(cp->endpoint_host, cp->endpoint_port, &it->ep) == 0)
+		return true;
+	if (ps->deps.resolver) {
+		it->set_endpoint = false;
+		it->lookup = true;
+		return true;
+	}
+	if (udp_resolve(cp->endpoint_host, cp->endpoint_port, &it->ep) < 0) {
 		log_err("peer %s: cannot resolve endpoint '%s'", cp->name, cp->endpoint_host);
 		return false;
 	}
@@ -141,11 +272,13 @@ static int timers_reserve(struct peerset *ps)
 {
 	struct timerq *q = ps->deps.timers;
 
-	if (ps->n_peers <= ps->timers_reserved)
+	size_t want = 2 * ps->n_peers;	/* its timer and its resolve_timer */
+
+	if (want <= ps->timers_reserved)
 		return 0;
-	if (timerq_reserve(q, q->cap + ps->n_peers - ps->timers_reserved) < 0)
+	if (timerq_reserve(q, q->cap + want - ps->timers_reserved) < 0)
 		return -1;
-	ps->timers_reserved = ps->n_peers;
+	ps->timers_reserved = want;
 	return 0;
 }
 
@@ -175,21 +308,24 @@ int peerset_load(struct peerset *ps, const struct conf *cfg, const struct peerse
 		return -1;
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct conf_peer *cp = &cfg->peers[i];
-		struct endpoint ep;
+		struct reload_item it;
 		struct peer *p;
-		bool set;
 
-		if (!peer_resolve(NULL, cp, &ep, &set) || !(p = peer_create(ps, cp)))
+		if (!peer_resolve(ps, NULL, cp, &it) || !(p = peer_create(ps, cp)))
 			return -1;
 		ps->peers[ps->n_peers++] = p;
 		peer_configure(p, cp);
-		if (set) {
-			p->endpoint = ep;
+		if (it.set_endpoint) {
+			p->endpoint = it.ep;
 			p->has_endpoint = true;
 		}
+		p->want_lookup = it.lookup;
 	}
 	touch_all(ps);
-	return trie_build(ps) < 0 ? -1 : index_build(ps);
+	if (trie_build(ps) < 0 || index_build(ps) < 0)
+		return -1;
+	lookups_start(ps);
+	return 0;
 }
 
 void peerset_free(struct peerset *ps)
@@ -369,12 +505,6 @@ static void routes_update(const struct peerset_link *l, const struct route *o, s
 
 /* ---- reload ---- */
 
-struct reload_item {
-	struct peer *p;
-	bool created;
-	bool set_endpoint;
-	struct endpoint ep;
-};
 
 /* Phase 1: everything that can fail, with nothing running touched. */
 static struct reload_item *reload_prepare(struct peerset *ps, const struct conf *nc)
@@ -388,7 +518,7 @@ static struct reload_item *reload_prepare(struct peerset *ps, const struct conf 
 		const struct conf_peer *cp = &nc->peers[i];
 		struct peer *old = peer_index_find(&ps->by_key, cp->public_key);
 
-		if (!peer_resolve(old, cp, &items[i].ep, &items[i].set_endpoint))
+		if (!peer_resolve(ps, old, cp, &items[i]))
 			goto fail;
 		items[i].p = old;
 		if (!old) {
@@ -431,7 +561,13 @@ static size_t reload_commit(struct peerset *ps, const struct conf *nc,
 		if (items[i].set_endpoint) {
 			p->endpoint = items[i].ep;
 			p->has_endpoint = true;
+			p->resolving = false;
+			timerq_remove(ps->deps.timers, &p->resolve_timer);
+		} else if (!nc->peers[i].has_endpoint) {
+			p->resolving = false;
+			timerq_remove(ps->deps.timers, &p->resolve_timer);
 		}
+		p->want_lookup = items[i].lookup;
 		if (items[i].created) {
 			log_info("reload: peer %s added", p->name);
 			events_peer(ps->deps.events, p, true);
@@ -467,6 +603,7 @@ int peerset_reload(struct peerset *ps, const struct conf *nc)
 	if (new_routes)
 		routes_update(&ps->link, old_routes, n_old, new_routes, n_new);
 	touch_all(ps);
+	lookups_start(ps);
 	log_info("reload: %zu peers kept, %zu added, %zu removed", kept, added, was - kept);
 out:
 	free(items);

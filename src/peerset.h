@@ -21,6 +21,7 @@
 #include "netlink.h"
 #include "peer.h"
 #include "proto.h"
+#include "resolver.h"
 #include "routing.h"
 #include "timerq.h"
 
@@ -32,6 +33,13 @@ struct peerset_deps {
 	void (*on_timer)(void *ctx, struct peer *p, uint64_t now);
 	void *ctx;
 	struct events *events;		/* peers added and removed; NULL: none */
+	/* Where endpoints given by name are looked up (NULL: at once, blocking:
+	 * for tests without a loop); on_endpoint (may be NULL) is told when a
+	 * lookup gave a peer an endpoint. */
+	struct resolver *resolver;
+	void (*on_endpoint)(void *ctx, struct peer *p, uint64_t now);
+	/* Longest retry and staleness-check interval, ns; 0: the default (60 s). */
+	uint64_t resolve_max;
 };
 
 /* Where the routes of routes = true peers go: the daemon's tun, through
@@ -76,6 +84,9 @@ void peerset_free(struct peerset *ps);
 /* Add (at start) or remove (at exit) the kernel routes of routes = true
  * peers through ps->link. 0 or -1. */
 int peerset_routes(struct peerset *ps, bool add);
+
+/* A lookup's answer (resolver_fn, ctx the set), on the loop's thread. */
+void peerset_resolved(void *ps, const struct resolver_req *r);
 
 /* Lookups for the data plane; the peer found is touched. */
 struct peer *peerset_route(struct peerset *ps, int family, const uint8_t *dst);

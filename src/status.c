@@ -46,7 +46,10 @@ static void text_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 	if (p->proto.has_psk)
 		strbuf_printf(out, "  preshared key: (hidden)\n");
 	if (p->has_endpoint)
-		strbuf_printf(out, "  endpoint: %s\n", endpoint_format(&p->endpoint, ep, sizeof(ep)));
+		strbuf_printf(out, "  endpoint: %s%s\n", endpoint_format(&p->endpoint, ep, sizeof(ep)),
+			      p->resolving ? " (resolving)" : "");
+	else if (p->resolving)
+		strbuf_printf(out, "  endpoint: resolving %s\n", p->conf->endpoint_host);
 	strbuf_printf(out, "  allowed ips: ");
 	for (size_t i = 0; i < p->n_allowed_ips; i++) {
 		cidr_format(&p->allowed_ips[i], ip);
@@ -166,6 +169,7 @@ static void json_peer(struct strbuf *out, const struct peer *p, uint64_t now)
 		strbuf_json_string(out, endpoint_format(&p->endpoint, ep, sizeof(ep)));
 	else
 		strbuf_printf(out, "null");
+	strbuf_printf(out, ", \"resolving\": %s", json_bool(p->resolving));
 	strbuf_printf(out, ", \"allowed_ips\": [");
 	for (size_t i = 0; i < p->n_allowed_ips; i++) {
 		cidr_format(&p->allowed_ips[i], ip);

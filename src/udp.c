@@ -14,33 +14,35 @@
 /* Tries to find a port free for both families when the kernel picks one. */
 #define UDP_PORT_TRIES 8
 
-int udp_resolve(const char *host, uint16_t port, struct endpoint *out)
+/* getaddrinfo of host (brackets taken off) with flags; the first IPv4 or
+ * IPv6 answer. Nothing logged: the resolver thread calls it. */
+static int lookup(const char *host, uint16_t port, int flags, struct endpoint *out,
+		  char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
-				  .ai_protocol = IPPROTO_UDP };
+				  .ai_protocol = IPPROTO_UDP,
+				  .ai_flags = AI_NUMERICSERV | flags };
 	struct addrinfo *res = NULL;
 	char name[256], serv[8];
 	const char *h = host;
 	size_t n = strlen(host);
-	int ret = -1, err;
+	int ret = -1, e;
 
 	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
 		h++;
 		n -= 2;
 	}
 	if (n == 0 || n >= sizeof(name)) {
-		log_err("resolve `%s': bad host name", host);
-		goto out;
+		snprintf(err, errlen, "bad host name");
+		return -1;
 	}
 	memcpy(name, h, n);
 	name[n] = '\0';
 	snprintf(serv, sizeof(serv), "%u", port);
-	hints.ai_flags = AI_NUMERICSERV;
-	err = getaddrinfo(name, serv, &hints, &res);
-	if (err) {
-		log_err("resolve `%s': %s", name,
-			err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
-		goto out;
+	e = getaddrinfo(name, serv, &hints, &res);
+	if (e) {
+		snprintf(err, errlen, "%s", e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
+		return -1;
 	}
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
@@ -52,11 +54,31 @@ int udp_resolve(const char *host, uint16_t port, struct endpoint *out)
 		}
 	}
 	if (ret < 0)
-		log_err("resolve `%s': no IPv4 or IPv6 address", name);
-out:
-	if (res)
-		freeaddrinfo(res);
+		snprintf(err, errlen, "no IPv4 or IPv6 address");
+	freeaddrinfo(res);
 	return ret;
+}
+
+int udp_lookup(const char *host, uint16_t port, struct endpoint *out, char *err, size_t errlen)
+{
+	return lookup(host, port, 0, out, err, errlen);
+}
+
+int udp_parse_numeric(const char *host, uint16_t port, struct endpoint *out)
+{
+	char err[64];
+
+	return lookup(host, port, AI_NUMERICHOST, out, err, sizeof(err));
+}
+
+int udp_resolve(const char *host, uint16_t port, struct endpoint *out)
+{
+	char err[96];
+
+	if (lookup(host, port, 0, out, err, sizeof(err)) == 0)
+		return 0;
+	log_err("resolve `%s': %s", host, err);
+	return -1;
 }
 
 int udp_set_mark(struct udp *u, uint32_t mark)

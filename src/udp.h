@@ -16,6 +16,10 @@
 /* Numeric address or host name (an IPv6 literal may be in brackets), at
  * start-up: blocking getaddrinfo, first result wins. 0 or -1 (logged). */
 int udp_resolve(const char *host, uint16_t port, struct endpoint *out);
+/* The same, quiet: err gets the reason. For the resolver thread. */
+int udp_lookup(const char *host, uint16_t port, struct endpoint *out, char *err, size_t errlen);
+/* A numeric address only (AI_NUMERICHOST: no lookup, safe on the loop). 0 or -1. */
+int udp_parse_numeric(const char *host, uint16_t port, struct endpoint *out);
 
 /* Both sockets bound to the same port on the wildcard address; an fd is -1
  * when that family is unavailable. */

@@ -114,7 +114,7 @@ static void test_peerset(void)
 	struct timerq q;
 	struct peerset ps;
 	struct peer *a, *b;
-	const struct peerset_deps deps = { &host, &q, on_timer, &fired, NULL };
+	const struct peerset_deps deps = { &host, &q, on_timer, &fired, NULL, NULL, NULL, 0 };
 
 	randombytes_buf(priv, sizeof(priv));
 	CHECK(proto_host_init(&host, priv, NULL, 4, NULL, NULL) == 0);
