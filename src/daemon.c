@@ -461,8 +461,10 @@ static int setup(struct daemon *d)
 		log_warn("WARNING: user = \"root\": ovpnd stays root after setup (with CAP_NET_ADMIN "
 			 "only); a bug in its packet handling would run as root. Use an "
 			 "unprivileged account unless you must.");
-	if (priv_drop(cfg->uid, cfg->gid) < 0 || sandbox_apply(cfg->sandbox) < 0)
-	if (priv_drop(cfg->uid, cfg->gid) < 0 || resolver_run(&d->resolver) < 0)
+	/* The resolver thread starts after the drop (capabilities are per
+	 * thread) and before the sandbox, whose filter covers every thread. */
+	if (priv_drop(cfg->uid, cfg->gid) < 0 || resolver_run(&d->resolver) < 0 ||
+	    sandbox_apply(cfg->sandbox) < 0)
 		return -1;
 	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as uid %u gid %u with CAP_NET_ADMIN only",
 		 d->dp.ifname, d->dp.mtu, d->dp.udp.port, d->peers.n_peers, (unsigned)cfg->uid,

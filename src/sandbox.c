@@ -47,9 +47,14 @@ static const struct sandbox_job {
 		    "setsockopt getpid getuid geteuid getgid getegid uname" },
 	{ "memory", "brk munmap mremap madvise mlock munlock" },
 	{ "randomness", "getrandom" },
-	{ "threads", "futex sched_yield gettid" },
+	{ "threads", "futex sched_yield gettid rseq set_robust_list" },
+	/* the resolver thread (started before the filter; TSYNC covers it):
+	 * getaddrinfo's sockets and files are in the jobs above; stopping it
+	 * cancels a lookup in progress (glibc installs SIGCANCEL's handler) */
+	{ "resolver", "rt_sigaction" },
 	{ "start-up tail", "dup2 dup3" },
 	{ "exit", "unlink unlinkat exit exit_group" },
+	{ "down-hooks", "wait4" },	/* reap the helper forked before the drop (it runs them) */
 #ifdef OVPN_SANITIZERS
 	/* ASan/UBSan/LSan runtime (--enable-sanitizers only): its reports and
 	 * the leak check at exit, which stops the world with a ptrace'ing
@@ -241,6 +246,10 @@ int sandbox_apply(enum sandbox_mode mode)
 		return 0;
 	}
 	sandbox_preload_nss();
+	/* pthread_cancel (stopping the resolver thread mid-lookup) unwinds
+	 * through libgcc_s, which glibc maps on first use: map it now. */
+	if (!dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NODELETE))
+		log_debug("sandbox: libgcc_s.so.1: %s", dlerror());
 	ctx = seccomp_init(deny);
 	if (!ctx) {
 		log_err("sandbox: cannot create the seccomp filter");

@@ -87,10 +87,12 @@ peer "far" {
 }
 CONF
 out=$("$SRC/ovpnctl" -s "$TMP/x.sock" reload 2>&1)
+# the name is looked up by the resolver thread, under the same filter
+wait_for 10 grep -q "cannot resolve 'far.ovpn-test.invalid'" "$TMP/ovpnd-X.log"
 sleep 0.5	# a killed daemon closes its sockets before it is a zombie
 state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$p/status" 2>/dev/null)
 [ -n "$state" ] && [ "$state" != Z ] || fail "a reload resolving through a name-service module killed ovpnd"
-grep -q "cannot resolve endpoint 'far.ovpn-test.invalid'" "$TMP/ovpnd-X.log" ||
+grep -q "cannot resolve 'far.ovpn-test.invalid'" "$TMP/ovpnd-X.log" ||
 	fail "the reload did not try to resolve: $out"
 cp "$TMP/x.conf.orig" "$TMP/x.conf"
 stop_pid "$p" || fail "ovpnd did not stop after the reload"
