@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The data path's crypto alone: keypair_seal and keypair_open of one size
  * (1420 bytes by default, the tunnel MTU) on one core, no I/O, with each
  * bulk AEAD built in (libsodium, libcrypto) or the one -a names.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # bench/run.sh - ovpn side by side with wireguard-go 2025, fastd and a plain veth
 # (the physical limit), between two network namespaces on this machine.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Cryptokey routing: longest-prefix match from an IP address to a peer.
  *
  * A path-compressed binary trie per family: a lookup visits at most one node

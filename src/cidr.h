@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* IPv4/IPv6 prefixes ("10.77.0.0/24", "fd77::1/64"): parse, format, compare. */
 #ifndef OVPN_CIDR_H
 #define OVPN_CIDR_H

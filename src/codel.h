@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * CoDel (RFC 8289) on the time a packet waited in a queue we cannot see
  * into but whose kernel stamps arrival: the socket's receive buffer. When

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The config loader.  conftext prepares the text, libconfuse parses it;
  * validators check each value as it is read (so cfg->line is its line) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ovpn.conf: load, check and hand the daemon a plain struct. */
 #ifndef OVPN_CONF_H
 #define OVPN_CONF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ovpn.conf text as libconfuse 3.3 needs it: comments and peer titles out. */
 #ifndef OVPN_CONFTEXT_H
 #define OVPN_CONFTEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What the daemon's stream clients (metrics-listen, watch) share: writing
  * a reply or backlog without ever blocking. */
 #ifndef OVPN_CONN_H

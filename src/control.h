@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The control socket: a unix stream socket where ovpnctl asks for status or
  * a reload. Every request is untrusted: one line of at most
  * CONTROL_MAX_REQUEST bytes, a bounded number of clients, each with a

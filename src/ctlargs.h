@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The arguments of control requests that carry some: `set peer`. Pure
  * parsing, no daemon state, so that it is fuzzed on its own. */
 #ifndef OVPN_CTLARGS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Peers changed at runtime are applied by writing the running
  * configuration as text with the change in it and parsing that with every
  * check of the config file (the same messages), then running it as a

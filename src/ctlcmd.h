@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Control-socket requests beyond show and reload: show dump, metrics,
  * showconf, set peer, remove peer (and watch, which keeps the client). */
 #ifndef OVPN_CTLCMD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ovpnd's life: set up in DESIGN.md's order (config and key -> tun,
  * addresses, routes -> UDP -> control socket -> privilege drop), run the
  * event loop until SIGTERM/SIGINT, then undo what was set up. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ovpnd's life: setup in DESIGN.md's order, the event loop, and teardown.
  * Its state is a composition of parts, each with its own module: the peer
  * set (peerset.h), the data plane (dataplane.h), the control socket

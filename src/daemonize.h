@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Running in the background: the parent waits until the daemon is set up
  * and exits with a status that says whether start-up succeeded. */
 #ifndef OVPN_DAEMONIZE_H

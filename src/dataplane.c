@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The data paths: tun -> seal -> UDP, UDP -> open -> tun, handshakes and
  * the per-peer timers. Nothing here blocks: a full socket buffer or tun
  * queue drops the packet and counts it. Nothing here reschedules either:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The data plane: tun -> seal -> UDP, UDP -> open -> tun, handshakes and
  * what a peer's due timer asks for. It owns the tun and UDP descriptors
  * as the loop sees them, the batches and buffer pools, the offload and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The columns are those of `wg show dump`, so that scripts written for
  * WireGuard read it; private and pre-shared keys are never sent
  * ("(hidden)"), and a ninth column on peer lines carries the peer's name. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* `ovpnctl show --dump`: one tab-separated line for the interface and one
  * per peer, in the columns of `wg show dump`, for scripts. */
 #ifndef OVPN_DUMP_H

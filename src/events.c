@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Each event is formatted once per watcher into its own buffer and sent
  * without blocking; what the socket does not take waits for EPOLLOUT. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* `ovpnctl watch`: control-socket clients that stay connected and get one
  * line per event (handshake, session expired, endpoint changed, peer
  * added or removed, drops crossing a threshold), text or JSON. A watcher

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Process-wide hardening done first thing in main, before any secret or
  * privileged resource exists. */
 #ifndef OVPN_HARDEN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Hook commands, and the helper that keeps the privileges to run the
  * down-hooks after the daemon dropped its own. */
 #include "config.h"

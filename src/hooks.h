@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Interface hooks: pre-up, post-up, pre-down, post-down shell commands
  * (%i: the interface name, %%: a percent sign), each run by /bin/sh -c.
  *

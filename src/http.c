@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Only what a Prometheus scrape needs. The head is judged on whole bytes
  * already received, so a slow sender costs one slot until its deadline,
  * never a blocked loop; the reply is built at once and written as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A minimal HTTP/1.x server for GET /metrics: one request per connection,
  * at most HTTP_MAX_REQUEST bytes of request head, HTTP_TIMEOUT_NS to send
  * it and take the reply, HTTP_MAX_CLIENTS at once; anything else is

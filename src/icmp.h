@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* "No route, no answer" made an answer: for a packet read from the tun
  * whose destination no peer has, an ICMP host unreachable (IPv4) or
  * ICMPv6 address unreachable, written back into the tun so the sender

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* X25519 keys: generation, derivation and the base64 text form of wg(8). */
 #ifndef OVPN_KEY_H
 #define OVPN_KEY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ovpn-keygen: make a private key or a pre-shared key, or derive a public
  * key from a private one. */
 #include "config.h"

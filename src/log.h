@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Logging: one line per event, to stderr or syslog, filtered by level. */
 #ifndef OVPN_LOG_H
 #define OVPN_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The event loop: epoll over typed records, and the one timer queue of
  * every timed job. Each watched fd is a struct loop_fd embedded in its
  * owner; the callback recovers the owner. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Names follow the Prometheus conventions: an ovpn_ prefix, base units
  * (bytes, seconds), _total on counters, one family with a reason label for
  * the drops. Every sample carries interface="..."; peer samples also

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Prometheus text exposition (format 0.0.4) of a daemon's counters: what
  * `ovpnctl metrics` prints and GET /metrics on metrics-listen serves. */
 #ifndef OVPN_METRICS_H

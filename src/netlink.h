@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rtnetlink (NETLINK_ROUTE) requests: link, address and route changes.
  *
  * Every call is one synchronous request answered by the kernel's ACK; the

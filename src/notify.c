@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sd_notify(3)'s protocol: $NOTIFY_SOCKET names an AF_UNIX datagram socket,
  * a path or, after '@', an abstract name; the message is one datagram of
  * newline-separated VAR=value lines. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Readiness for systemd's Type=notify: the sd_notify(3) datagram protocol,
  * written directly (one datagram to $NOTIFY_SOCKET; no libsystemd). */
 #ifndef OVPN_NOTIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tun offloads (IFF_VNET_HDR): every tun read and write carries a
  * struct virtio_net_hdr in front of the IP packet.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ovpnctl: ask a running ovpnd for its state over the control socket. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ovpnd: read the config, then hand over to the daemon. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The daemon's peers: protocol state, endpoint, pending packets, counters,
  * and the lookup by static public key that the responder needs. */
 #ifndef OVPN_PEER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The daemon's set of peers: built from the config at start, changed in
  * place on reload (SIGHUP or `ovpnctl reload`) so that peers still in the
  * config keep their sessions, counters and learned endpoints. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The daemon's set of peers: the peers themselves, their lookup by public
  * key and by allowed-ips, their timers in the daemon's one queue, and the
  * kernel routes of their allowed-ips. Built from the config at start,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What `ovpnd -t` checks beyond the file itself: everything start-up would
  * meet that can be known without changing the system. The interface (it
  * exists and is not a tun, or is a tun in use), the control socket's

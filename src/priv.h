@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Privileges: check what the daemon holds at start, and drop to an
  * unprivileged account that keeps only CAP_NET_ADMIN, failing closed. */
 #ifndef OVPN_PRIV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The resolver thread. It touches only its queues (under mu), the eventfd
  * and getaddrinfo: no daemon state, no logging. */
 #include "config.h"

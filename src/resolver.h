@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Name lookups off the event loop: one thread runs getaddrinfo for the
  * requests queued to it and hands the answers back through an eventfd
  * watched by the loop, where on_done runs. The loop never blocks on DNS. */

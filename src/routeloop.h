@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Routing loops: a peer's endpoint routed into our own tun (a route to
  * it through the tunnel, or the endpoint inside the peer's own
  * allowed-ips). A sealed packet sent there comes back out of the tun to be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The interface's kernel routes and, for a full tunnel, its policy rules.
  *
  * Routes of routes = true peers go into the configured table (main by

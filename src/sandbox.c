@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The seccomp-bpf allowlist, installed after the privilege drop. A job the
  * daemon takes on later (a listener, a thread, a resolver) adds its calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The seccomp sandbox: after the privilege drop, an allowlist of the
  * system calls ovpnd's jobs need (event loop, data path, control socket,
  * netlink routes, reload, logging, exit); any other call kills the whole

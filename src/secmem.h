@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Memory for secrets: the daemon's state (static key, cookie secret), each
  * peer (session keys, handshake state) and the running config. Out of
  * core dumps (MADV_DONTDUMP) and locked out of swap where the limit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every option is written, defaults included, so the text stands alone;
  * strings are quoted with libconfuse's escapes. */
 #include "config.h"

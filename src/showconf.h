@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The running configuration as ovpn.conf text (`ovpnctl showconf`), and
  * the peer sections that `ovpnctl set peer` edits before the text is
  * parsed again with every check of the config file. */

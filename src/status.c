@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What `ovpnctl show` prints: the interface and its peers, as text in the
  * manner of `wg show`, or as one JSON document with stable names. Public
  * keys only: no private or session key is ever rendered. */

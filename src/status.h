@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What `ovpnctl show` prints, rendered from the peer set and the data
  * plane (and the control socket's own counter). */
 #ifndef OVPN_STATUS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A growable byte buffer for building replies (status text, JSON). */
 #ifndef OVPN_STRBUF_H
 #define OVPN_STRBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Timer queue: a binary min-heap of caller-owned timers keyed by a
  * CLOCK_BOOTTIME deadline in nanoseconds. Add, remove and update are
  * O(log n); the heap never allocates after timerq_init/timerq_reserve.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The tun device: layer-3 packets without the packet-information header. */
 #ifndef OVPN_TUN_H
 #define OVPN_TUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* UDP transport: the IPv4 and IPv6 sockets, batched I/O. */
 #ifndef OVPN_UDP_H
 #define OVPN_UDP_H

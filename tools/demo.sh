@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The lab ovpn grew from, for real on one machine (as root):
 #   A (192.0.2.1) --sealed UDP--> B (192.0.2.2) --kernel forwarding--> C (192.0.2.3)
 # three network namespaces on one bridge. A sends "Hello from client N" to C;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Install what ovpn needs on Debian 12, as root: a minimal install (or a
 # debootstrap --variant=minbase root) has none of it; tools/fresh-root.sh
 # proves that these lists are complete.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Prove, as root, that ovpn needs nothing a developer's machine happens to
 # have: run README's two lines, or install the .deb, in a fresh minimal
 # Debian 12 (debootstrap --variant=minbase bookworm), chrooted, on an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The bulk AEAD of the data path: ChaCha20-Poly1305 (IETF, 12-byte nonce,
  * 16-byte tag) under one key, detached tag, in place allowed.

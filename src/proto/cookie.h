@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Cookie replies (PROTOCOL.md, type 3): under load, a handshake message
  * whose mac1 is right but whose mac2 is not gets a cookie instead of a DH.
  * The cookie proves the sender owns its address: BLAKE2b-128 keyed by a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Why a received packet was dropped. Shared with the daemon, which keeps one
  * counter per reason and peer (ovpnctl show). The data-packet reasons follow

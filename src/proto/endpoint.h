@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Peer endpoints: the address type both the protocol core (cookies, rate
  * limit) and the daemon use, its helpers, and the config form "host:port",
  * "[v6]:port". */

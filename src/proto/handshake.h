@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Handshake messages 1 and 2 (PROTOCOL.md): the Noise IKpsk2 steps, the wire
  * layout, mac1 and mac2. Pure functions: every key, ephemeral, index and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The gate in front of every handshake message (types 1 and 2), in
  * WireGuard's order so that junk costs one BLAKE2s and nothing else:
  * length, type and mac1 first; only mac1-valid messages count toward the

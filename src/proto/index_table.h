@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Receiver index table: local 32-bit index -> pending handshake or keypair,
  * O(1) expected. Entries are intrusive (embedded in the handshake and

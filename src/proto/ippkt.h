@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Inner packet check after decryption: IPv4 or IPv6, header fits, the IP
  * length field fits the plaintext; the padding after it is trimmed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One session's transport keys and counters, and type-4 packets sealed and
  * opened in place (PROTOCOL.md "Transport data").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Noise (rev. 34) symmetric state for Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b:
  * HASHLEN 64, HMAC-BLAKE2b (block 128) for HKDF, ChaCha20-Poly1305 (IETF)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Protocol core for one host and its peers: handshakes, sessions (current,
  * previous, next keypairs), transport packets and every timer decision.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Handshake rate limit per source address (a token bucket each, in a fixed
  * table): a flood from one address cannot take the CPU from the data path,
  * and the table cannot grow whatever the sources. */

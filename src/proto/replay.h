@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Anti-replay window for transport counters, RFC 6479: a ring of 64-bit
  * blocks. Accepts any counter above the highest seen and any unseen counter

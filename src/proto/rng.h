@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The protocol core's source of random bytes (ephemeral keys, indices).
  * Unset it is libsodium's randombytes_buf; the known-answer tests put the
  * vectors' fixed ephemeral keys and indices through it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One peer's packets sealed on several threads and sent in order (the
  * pattern of kernel WireGuard and wireguard-go): the producer queues each

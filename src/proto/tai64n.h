@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TAI64N timestamps for handshake initiations (PROTOCOL.md). */
 #ifndef OVPN_TAI64N_H
 #define OVPN_TAI64N_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Protocol timer and counter limits (PROTOCOL.md "Timers"). Time throughout
  * the protocol modules is a uint64_t of monotonic nanoseconds passed in by

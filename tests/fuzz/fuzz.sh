@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Every libFuzzer target (one per parser of untrusted bytes) from its seed
 # corpus for FUZZ_SECONDS each (default 8): any crash, leak or sanitizer
 # report fails the test. Longer runs: tests/fuzz/run.sh SECONDS.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fixed key setup for the libFuzzer targets: the PROTOCOL.md vector keys,
  * ephemerals, indices and timestamp, so the seed corpus (built from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer: the config file. The input is written to a memory file and
  * loaded with conf_load, the daemon's own loader (libconfuse included);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer: control-socket requests. The input arrives in chunks (the
  * first byte sets the chunk size) into a request buffer of the daemon's

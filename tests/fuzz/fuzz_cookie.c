@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer: cookie replies (type 3). The input is opened as a reply from
  * the vector responder to a message whose mac1 is a fixed value; and, as a

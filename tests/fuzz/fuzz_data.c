@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer: transport data (type 4) into a responder holding the vector
  * session. Mode byte 0: the rest is the datagram as received. Bit 0: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer: the metrics-listen HTTP reader. The input arrives in chunks
  * (the first byte sets the chunk size) into a buffer of the server's size,

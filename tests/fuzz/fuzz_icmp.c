@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer: packets read from the tun that no peer routes, answered with
  * icmp_unreach. A reply must fit its buffer, swap the addresses, carry a

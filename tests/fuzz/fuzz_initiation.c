@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* libFuzzer: handshake initiations (type 1) into a responder, and through
  * the handshake gate (hsgate.h) in front of it. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer: key text, as read from key files, stdin and configs:
  * key_from_base64 directly, and key_fd_read from a memory file. A key that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* libFuzzer: handshake responses (type 2) into an initiator waiting for one. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run each libFuzzer target for SECONDS (default 60) from its seed corpus;
 # fail on any crash. Run from the build tree (after `make fuzz`) or pass
 # FUZZ_BIN=dir holding the binaries.

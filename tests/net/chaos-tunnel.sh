@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A tunnel over a hostile underlay: a chaos relay between the daemons loses
 # 5%, duplicates 5%, reorders within 32, corrupts 1% and replays 1% of the
 # datagrams. A 20 MiB TCP transfer through the tunnel still completes with

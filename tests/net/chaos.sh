@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # chaos-relay (issue 7) on loopback, no root: udp-probe traffic through the
 # relay with each impairment alone, then together, both directions, IPv4
 # and IPv6, one socket or two. Each check compares what the receiver saw

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The command-line conventions of the three tools (no root needed):
 # - --help and -h print the help on standard output and exit 0;
 # - --version and -V print "TOOL (ovpn) VERSION", the configured version;

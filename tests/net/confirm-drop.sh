@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A confirming packet that is dropped still releases the queue: Y holds a
 # ping for X while it has no session (its initiations go to a wrong port);
 # X handshakes with Y, and its first data packet, which confirms Y's new

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # ovpnctl and the control socket on running daemons:
 # - show and show --json after traffic: the peer, its learned endpoint,
 #   non-zero rx/tx, and a replayed data packet raising the replay counter;

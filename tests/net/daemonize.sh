@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Without -f ovpnd detaches: the command returns 0 only once the daemon is
 # up (tun present, pidfile written), and returns non-zero with the error on
 # stderr when start-up fails.

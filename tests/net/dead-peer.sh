@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A peer that lost its session is noticed by the protocol's own timer: Y
 # removes x and adds it back (a reload each: Y forgets every key), so X
 # goes on sealing on a session nobody knows. Data sent and nothing back for

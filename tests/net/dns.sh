@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Endpoints by name, against a real name server in the namespace (a stub
 # that reads its zone file at each query, tests/tools/dns-stub.c):
 # 1. a name that does not resolve at start: the daemon starts, shows the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Floods at a daemon while a TCP stream runs through it:
 # - junk: about 50,000 random datagrams a second of every length and type
 #   byte for 10 s: no crash, no answer to any of them, the stream keeps at

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A full tunnel (allowed-ips 0.0.0.0/0 and ::/0) on a host with default
 # routes, done with policy routing as wg-quick does:
 # - everything but the sealed traffic enters the tun (ip route get of an

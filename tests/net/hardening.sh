@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The local attack surface, on running daemons (issue 12, points 3, 4, 7,
 # 8 and 9):
 # - the pidfile and the control socket are never reached through a

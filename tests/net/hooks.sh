@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Interface hooks: post-up adds an ip rule (%i: the interface) and pre-down
 # removes it, on a clean stop and when the daemon is killed; post-down runs
 # once the interface is gone. A failing pre-up or post-up stops the start

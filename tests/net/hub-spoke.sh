@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Hub and spokes: three spokes on one LAN reach each other only through the
 # hub, which forwards between its peers (ip_forward=1).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"

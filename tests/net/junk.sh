@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Junk costs nothing: initiations with a wrong mac1, flooded from a peer's
 # own address (another port), are dropped after the mac1 check alone: they
 # spend neither that address's rate-limit bucket nor the load meter, so the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # ovpn-keygen: files and modes, overwrite rules, strict input, wg interop;
 # ovpnd -t on a good and a bad config.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared helpers for the integration tests (sourced by tests/net/*.sh).
 # Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
 # In CI (CI=true) or with OVPN_NO_SKIP=1 a skip is a hard error: a namespace

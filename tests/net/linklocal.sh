@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A peer reached at a link-local IPv6 endpoint with a scope,
 # "[fe80::2%eth-X]:51820" as wg accepts it: the handshake goes out of the
 # named link, pings pass both ways, and show names the scoped endpoint.

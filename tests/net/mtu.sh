@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # TCP through the tunnel at every kind of MTU the config accepts, with the
 # offloads and without: 576 (IPv4 only), 1280, 1420 and 9000 over an
 # underlay that fits, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Replies leave from the address they were asked on. The responder Y has two
 # addresses, 192.0.2.2 on its link and 198.51.100.1 on lo, and sits behind a
 # stateful firewall F (nftables, conntrack: only replies to flows that X

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # tun + netlink: in a fresh namespace, nltool opens a tun, sets its MTU,
 # addresses and routes; check each with ip(8), then that errors are clean
 # and the device goes away with the process.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Readiness for systemd's Type=notify, with a stand-in for systemd's socket:
 # - ovpnd started with NOTIFY_SOCKET sends READY=1 exactly once, and when it
 #   arrives the tun is up with its address and the sender is the account

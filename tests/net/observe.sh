@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Observability on a running pair: ovpnctl show --dump (wg show dump's
 # columns, handshake as a Unix time), show --json's latest_handshake_unix,
 # show IFACE and show all over the run directory, and ovpnctl metrics in

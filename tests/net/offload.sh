@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Offloads on one side, refused on the other (OVPN_TEST_NO_OFFLOAD acts as a
 # kernel that says no), then mixed the other way: TCP transfers both ways
 # over IPv4 and IPv6 inside the tunnel arrive whole (sha256), so the

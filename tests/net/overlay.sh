@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Two hosts, overlay both ways: ping over IPv4 and IPv6 inside the tunnel,
 # first over an IPv4 underlay, then over an IPv6 underlay; and a 50 MiB TCP
 # transfer through the tunnel whose sha256 matches at both ends.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Peers changed at runtime on a running pair: ovpnctl set peer adds and
 # changes peers, remove peer removes them, in place (x keeps its session:
 # no new handshake), routes follow; bad values get the config file's

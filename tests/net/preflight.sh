@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # ovpnd -t tells the whole truth: each config below passed -t before and then
 # failed at start; now -t finds it, as one line naming file, line, option
 # and value, without changing the system, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The privilege drop, checked on running daemons:
 # - as root: /proc/PID/status shows nobody/nogroup, no supplementary groups,
 #   CapEff = CapPrm = CapBnd = CAP_NET_ADMIN only, nothing ambient or

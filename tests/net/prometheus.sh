@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # metrics-listen on a running daemon: a real Prometheus server in Y's
 # namespace scrapes GET /metrics every 0.5 s and its query API returns
 # the peer's rx bytes after traffic, equal to ovpnctl's count; hostile

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Pre-shared keys (protocol version 2): X talks to Y with a key made by
 # `wg genpsk` and to Z with none, both carry traffic and ovpnctl says which
 # has one (never the key). Keys that differ never complete a handshake: the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Rekey under continuous traffic: with the timers shortened through
 # OVPN_TEST_TIMERS (a test-only option that ovpnd announces in its log),
 # sessions are replaced several times during a paced TCP transfer and a ping

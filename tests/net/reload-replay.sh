@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Replay state outlives reload: X's first initiation is captured on Y; Y
 # forgets peer x by reload and learns it again; the captured initiation,
 # replayed from another port, is refused (handshake-replay, no response)

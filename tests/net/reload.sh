@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Reload without restart: `ovpnctl reload` adds a peer that then carries
 # traffic while the existing peer's session (handshake, counters) is left
 # untouched; SIGHUP with a broken config keeps the old one running; a peer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Restart of one side: traffic resumes within 10 s. Roaming: the initiator's
 # underlay address changes mid-stream and traffic resumes without restarting
 # the responder, which now sends to the new address.

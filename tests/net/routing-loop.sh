@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Routing loops end at once. (1) A peer's endpoint inside its own
 # allowed-ips (moved there by a reload): sealed packets would be routed
 # back into the daemon's own tun, sealed again, for ever. (2) Both daemons

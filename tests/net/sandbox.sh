@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The seccomp sandbox on running daemons:
 # - on by default: /proc/PID/status shows Seccomp 2 (filter mode), ovpnctl
 #   show names it (text and JSON), traffic and reload work under it;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Strangers get silence: a well-formed initiation from an unknown key, one
 # with a wrong mac1, a replayed (stale) initiation, and a data packet for an
 # index of no session are each dropped, counted, and never answered.

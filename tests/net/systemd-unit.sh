@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The systemd side of an install, checked with systemd's own tools:
 # - the unit this build installs passes `systemd-analyze verify` without a
 #   word, scores 2.5 or better in `systemd-analyze security`, is Type=notify,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The interface deleted under a running daemon (ip link del), with traffic
 # flowing or idle: ovpnd ends within a second or two with a non-zero status
 # and one line saying why, leaves no route behind, and never spins logging

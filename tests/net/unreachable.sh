@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # No route, an answer: a packet into the tun for an address no peer has
 # gets ICMP host unreachable (IPv4) or ICMPv6 address unreachable back at
 # once, so ping says so and TCP gives up at once instead of retrying SYNs;

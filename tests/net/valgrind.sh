@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # ovpnd under valgrind through a handshake, pings and a transfer, then a clean
 # SIGTERM exit: no invalid access, no leak (the one daemon of the suite
 # without the sandbox: valgrind cannot emulate seccomp).

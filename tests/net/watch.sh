@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # ovpnctl watch on a running pair: text and --json watchers see, as they
 # happen, the endpoint learned and the handshake with x, peers added and
 # removed at runtime, unknown-index drops crossing 100, and the session

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* chaos-relay: a two-way UDP relay for the underlay between two ovpnd
  * daemons, which loses, duplicates, reorders, delays, corrupts and replays
  * datagrams on purpose (issue 7).

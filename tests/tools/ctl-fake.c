@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ctl-fake SOCKET FILE: a stand-in for ovpnd's control socket that answers
  * one request with the bytes of FILE (what a compromised or impostor
  * daemon could send to ovpnctl). */

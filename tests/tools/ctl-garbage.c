@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ctl-garbage: hostile clients for the control socket.
  *   ctl-garbage SOCKET random N     N random bytes, then read the answer
  *   ctl-garbage SOCKET long N       a line of N 'a's without newline

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dns-stub ADDR PORT FILE: a tiny authoritative DNS server for the tests.
  * Each query re-reads FILE, lines "NAME ADDRESS [DELAY_MS]": A and AAAA
  * answers (TTL 0) for the names listed, NXDOMAIN for the others, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hs-craft: one hostile but well-formed message at a daemon, then wait a
  * second for any answer. Prints "reply N bytes" or "no reply".
  *   hs-craft unknown-key DEST PORT PUBKEY    a real initiation from a key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keyscan PID KEYFILE PEER_PUBKEY: where in a running ovpnd's memory its
  * secrets sit. Prints one line per copy found, "private|shared ADDRESS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* lab-sender: the lab's client on A. Sends "Hello from client N" over UDP
  * to DEST:PORT, N = 1..COUNT, one every INTERVAL milliseconds. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* lab-sink: the lab's server on C. Prints every UDP datagram arriving on
  * PORT as "SOURCE: payload", until COUNT arrived or TIMEOUT seconds passed. */
 #include "config.h"

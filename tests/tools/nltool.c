@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Test helper for netlink.sh (not a test itself): drives src/tun.c and
  * src/netlink.c from the command line.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* no-seccomp PROGRAM [ARGS]: run PROGRAM as on a kernel without seccomp:
  * seccomp() fails with ENOSYS, prctl's seccomp requests with EINVAL. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* notify-sink SOCKET IFNAME SECONDS: stand in for systemd's notify socket.
  * Bind SOCKET (AF_UNIX datagrams, sender credentials on), and for each
  * datagram print one line: the sender's uid and pid, what the tun IFNAME

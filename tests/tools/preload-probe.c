@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test-only LD_PRELOAD library: makes ovpnd do what an attacker would,
  * from inside the process, with no hook in ovpnd's own code.

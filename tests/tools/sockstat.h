@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Socket helpers shared by chaos-relay and udp-probe: big receive and send
  * buffers, and the kernel's count of datagrams a socket dropped because its
  * buffer was full (host overload, as opposed to an impairment). */

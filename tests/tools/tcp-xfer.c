@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tcp-xfer: move a deterministic byte stream over TCP and print its sha256
  * at both ends, so a test can prove nothing was lost or corrupted.
  *   tcp-xfer -l PORT [-t TIMEOUT_S]         receive one connection; print "BYTES SHA256"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* udp-flood: hostile traffic at a daemon, bounded in time.
  *   udp-flood [-r PPS] [-t SECS] [-p PORTS] junk DEST PORT
  *       random datagrams of every length (0..1500) and every type byte

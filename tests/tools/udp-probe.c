@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* udp-probe: both ends of chaos.sh's traffic through chaos-relay. Bound to
  * ADDR:PORT, it sends COUNT numbered, checksummed datagrams to PEER (one
  * every INTERVAL microseconds) while printing one line per datagram it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Shared setup for the protocol tests: the PROTOCOL.md vector keys. */
 #ifndef OVPN_TEST_PROTO_FIXTURE_H
 #define OVPN_TEST_PROTO_FIXTURE_H

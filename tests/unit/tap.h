@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Assertions for the C unit tests, reported as TAP (automake's tap-driver
  * counts the cases). RUN(test_x()) makes one case of a test function; a
  * check outside any case opens one named after its function. A failed check

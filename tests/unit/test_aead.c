@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The bulk AEAD: RFC 8439 2.8.2 on each implementation built in, and sealed
  * with one, opened with the other (libsodium and libcrypto), every size the
  * data path sends, in place and not, tampering caught by both. */

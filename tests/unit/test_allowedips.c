@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* allowedips: exact cases, then a randomized cross-check against a
  * brute-force longest-prefix match, then 10,000 peers. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* CoDel (codel.h): no drops below target or for a wait shorter than the
  * interval; then the first drop, the next ones closer and closer
  * (interval / sqrt(count)), and none once the wait is below target. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for src/conf.c (with src/cidr.c and src/endpoint.c): every
  * field of a full config, defaults, and each error class with its exact
  * file, line, option and value. */

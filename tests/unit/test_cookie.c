@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Cookie replies and the per-address handshake rate limit. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* `set peer` arguments: every setting, and each way of getting them wrong
  * refused with its one-line reason. */
 #include "config.h"

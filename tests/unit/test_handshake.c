@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Handshake messages 1 and 2: vectors, round trips and hostile input. */
 #include "config.h"
 

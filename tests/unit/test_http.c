@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The GET /metrics request parser: good scrapes, and every kind of bad
  * head answered with its status (or kept waiting only while it may still
  * become a request). */

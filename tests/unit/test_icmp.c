@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ICMP and ICMPv6 unreachable replies for no-route packets: the fields,
  * checksums and quote of each, every packet that must get none, and the
  * rate limit. */

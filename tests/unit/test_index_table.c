@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Receiver index table: random unique indices, O(1) lookup, removal. */
 #include "config.h"
 

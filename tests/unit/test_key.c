@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for src/key.c: encoding, derivation and key files. */
 #include "config.h"
 

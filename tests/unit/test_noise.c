@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* HMAC-BLAKE2b and HKDF against Python's hmac/hashlib, TAI64N, Noise steps. */
 #include "config.h"
 

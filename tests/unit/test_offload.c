@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* offload: TCP super-packets cut into segments and coalesced back, checked
  * against a plain RFC 1071 checksum written here. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The daemon's peer helpers: the pending queue keeps the newest packets
  * within its bound and frees its memory when empty; the key index finds
  * every configured peer and nothing else; the peer set reschedules every

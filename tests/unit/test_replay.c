@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* RFC 6479 replay window: order, reordering, window edges, jumps, limits. */
 #include "config.h"
 

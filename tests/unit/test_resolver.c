@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* resolver: lookups answered on the loop's thread, in order, through the
  * eventfd; the loop runs on while the thread works; stop with lookups
  * still queued frees them. Only numeric hosts and /etc/hosts' localhost:
@@ -5,6 +6,8 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "resolver.h"
@@ -33,6 +36,18 @@ static void on_done(void *ctx, const struct resolver_req *r)
 			snprintf(g->err, sizeof(g->err), "%s", r->err);
 	}
 	g->n++;
+}
+
+/* Whether the system's own resolver knows "localhost" (a debootstrap
+ * root has no /etc/hosts): the resolver thread must agree with it. */
+static bool localhost_known(void)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res = NULL;
+	bool known = getaddrinfo("localhost", "1", &hints, &res) == 0;
+
+	if (res)
+		freeaddrinfo(res);
+	return known;
 }
 
 static void test_answers(void)
@@ -64,8 +79,13 @@ static void test_answers(void)
 	CHECK_STR(g.ep[0], "192.0.2.7:51820");
 	CHECK_EQ(g.rc[1], 0);
 	CHECK_STR(g.ep[1], "[fd77::9]:443");
-	CHECK_EQ(g.rc[2], 0);
-	CHECK(!strcmp(g.ep[2], "127.0.0.1:1") || !strcmp(g.ep[2], "[::1]:1"));
+	if (localhost_known()) {
+		CHECK_EQ(g.rc[2], 0);
+		CHECK(!strcmp(g.ep[2], "127.0.0.1:1") || !strcmp(g.ep[2], "[::1]:1"));
+	} else {	/* a minimal root has no /etc/hosts: the lookup fails, cleanly */
+		printf("# the system has no address for localhost (no /etc/hosts?)\n");
+		CHECK_EQ(g.rc[2], -1);
+	}
 	CHECK_EQ(g.rc[3], -1);
 	CHECK_STR(g.err, "bad host name");
 	resolver_stop(&r);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The routing-loop check against the kernel's real routing table: the
  * loopback address is routed through lo, so "is 127.0.0.1 routed through
  * lo" is a loop and through any other device is not; the answer is kept

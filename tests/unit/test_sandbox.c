@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for src/sandbox.c: the table names real calls, the modes
  * parse, and in a child process the filter lets the listed calls through
  * and kills the process on others (with SIGSYS), arguments included. */

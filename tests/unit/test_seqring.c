@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* seqring: packets queued with counters in order, "sealed" by three
  * threads in whatever order they finish (some slower on purpose), come
  * out in counter order, each once; a full ring refuses; a worker's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* timerq: heap order under random add/update/remove, checked against a
  * plain array; edge cases of the poll timeout; timerq_run's dispatch; the
  * clock (CLOCK_BOOTTIME, checked in a time namespace). */

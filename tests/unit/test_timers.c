@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every timer decision at its exact boundary: one ns before, and at. */
 #include "config.h"
 

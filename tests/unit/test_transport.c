@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Transport data (type 4): vectors, in-place seal/open, every drop reason. */
 #include "config.h"
 

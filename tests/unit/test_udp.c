@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* udp: endpoints, resolving, and a batch through loopback (no root). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A host rng (proto_host.rng) that replays the PROTOCOL.md vectors: the
  * next 32-byte draw gives the armed ephemeral key and the next 4-byte draw
  * the armed index, each once; every other draw is random. An armed index
