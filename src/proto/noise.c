@@ -116,6 +116,16 @@ out:
 	return ret;
 }
 
+/* The new chaining key and cipher key of MixKey and MixKeyAndHash. */
+static void take_key(struct noise_state *st, const uint8_t ck[NOISE_HASH_LEN],
+		     const uint8_t k[NOISE_HASH_LEN])
+{
+	memcpy(st->ck, ck, NOISE_HASH_LEN);
+	memcpy(st->k, k, NOISE_KEY_LEN);
+	st->n = 0;
+	st->has_key = true;
+}
+
 int noise_mix_key(struct noise_state *st, const uint8_t *ikm, size_t len)
 {
 	uint8_t ck[NOISE_HASH_LEN], k[NOISE_HASH_LEN];
@@ -123,10 +133,7 @@ int noise_mix_key(struct noise_state *st, const uint8_t *ikm, size_t len)
 
 	if (noise_hkdf2(ck, k, st->ck, ikm, len))
 		goto out;
-	memcpy(st->ck, ck, NOISE_HASH_LEN);
-	memcpy(st->k, k, NOISE_KEY_LEN);
-	st->n = 0;
-	st->has_key = true;
+	take_key(st, ck, k);
 	ret = 0;
 out:
 	sodium_memzero(ck, sizeof(ck));
@@ -142,10 +149,7 @@ int noise_mix_key_and_hash(struct noise_state *st, const uint8_t *ikm, size_t le
 
 	if (hkdf(out, 3, st->ck, ikm, len) || noise_mix_hash(st, th, sizeof(th)))
 		goto out;
-	memcpy(st->ck, ck, NOISE_HASH_LEN);
-	memcpy(st->k, k, NOISE_KEY_LEN);
-	st->n = 0;
-	st->has_key = true;
+	take_key(st, ck, k);
 	ret = 0;
 out:
 	sodium_memzero(ck, sizeof(ck));
