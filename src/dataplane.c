@@ -73,6 +73,32 @@ static bool endpoint_loops(struct dataplane *d, struct peer *p, uint64_t now)
 	return loops;
 }
 
+/* An IP and UDP header in front of each sealed packet. */
+static size_t outer_len(const struct peer *p, size_t sealed)
+{
+	return sealed + (p->endpoint.sa.sa_family == AF_INET6 ? 40 : 20) + 8;
+}
+
+/* A tunnel datagram that would be fragmented into another tun: two
+ * tunnels routed into each other (routeloop_nested). Dropped, counted as
+ * routing-loop, logged once per route answer. */
+static bool nested_loops(struct dataplane *d, struct peer *p, const uint8_t *pkt, size_t len)
+{
+	size_t outer = outer_len(p, keypair_sealed_len(len, d->mtu));
+	char ep[ENDPOINT_STRLEN];
+
+	if (!len || !routeloop_nested(&p->loop, pkt, len, outer))
+		return false;
+	d->stats.routing_loop++;
+	if (!p->loop.nested_logged) {
+		p->loop.nested_logged = true;
+		log_warn("peer %s: endpoint %s is routed into %s, another tunnel's tun, and a tunnel's packet sealed there (%zu bytes) would not fit its mtu %u: dropped as a routing loop (if the tunnels are nested, give the inner one a lower mtu)",
+			 p->name, endpoint_format(&p->endpoint, ep, sizeof(ep)), p->loop.other_tun,
+			 outer, p->loop.other_tun_mtu);
+	}
+	return true;
+}
+
 static void send_one(struct dataplane *d, struct peer *p, const uint8_t *buf, size_t len)
 {
 	int fd = udp_fd_for(&d->udp, &p->endpoint);
@@ -148,7 +174,7 @@ static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, siz
 			no_route_reply(d, buf + PKT_HEADROOM, len, now);
 		return;
 	}
-	if (endpoint_loops(d, p, now))
+	if (endpoint_loops(d, p, now) || nested_loops(d, p, buf + PKT_HEADROOM, len))
 		return;
 	if (proto_seal(&p->proto, buf, len, d->mtu, now, &out_len) == PROTO_SEAL_NO_SESSION) {
 		if (len)

@@ -500,6 +500,56 @@ int nl_route_get_oif(struct nl *nl, int family, const uint8_t *dst, uint32_t mar
 	return ret < 0 ? ret : oif;
 }
 
+static int link_info_kind_cb(const struct nlattr *a, void *data)
+{
+	struct nl_link *l = data;
+
+	if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_STRING) >= 0)
+		l->tun = strcmp(mnl_attr_get_str(a), "tun") == 0;
+	return MNL_CB_OK;
+}
+
+static int link_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_link *l = data;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_MTU:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				l->mtu = mnl_attr_get_u32(a);
+			break;
+		case IFLA_IFNAME:
+			if (mnl_attr_validate(a, MNL_TYPE_STRING) >= 0)
+				snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(a));
+			break;
+		case IFLA_LINKINFO:
+			mnl_attr_parse_nested(a, link_info_kind_cb, l);
+			break;
+		default:
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int nl_link_get(struct nl *nl, int ifindex, struct nl_link *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, sizeof(buf)));
+	struct ifinfomsg *ifi;
+
+	memset(out, 0, sizeof(*out));
+	nlh->nlmsg_type = RTM_GETLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nl_talk(nl, nlh, link_get_cb, out);
+}
+
 int nl_monitor_open(struct nl *nl)
 {
 	nl->seq = 0;

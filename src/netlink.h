@@ -82,6 +82,15 @@ int nl_rule_count(struct nl *nl, int family, uint32_t priority);
  * (-ENETUNREACH, ...) if there is no route. Not logged: callers ask often. */
 int nl_route_get_oif(struct nl *nl, int family, const uint8_t *dst, uint32_t mark);
 
+/* What a device is, as far as routing loops care: its name, MTU and
+ * whether it is a tun (IFLA_INFO_KIND "tun"). 0 or -errno; not logged. */
+struct nl_link {
+	char name[16];		/* IF_NAMESIZE */
+	unsigned mtu;
+	bool tun;
+};
+int nl_link_get(struct nl *nl, int ifindex, struct nl_link *out);
+
 /* A second, non-blocking socket subscribed to IPv4 and IPv6 route
  * changes, for the event loop: nl_fd() to watch, nl_monitor_drain() when
  * it is readable, which reads everything waiting and returns how many

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 #include "config.h"
 
+#include <string.h>
+
+#include "ippkt.h"
 #include "routeloop.h"
 
 static bool stale(const struct routeloop *r, const struct endpoint *ep,
@@ -24,10 +27,26 @@ static int lookup(const struct routeloop_link *link, const struct endpoint *ep)
 	return 0;
 }
 
+/* Is the route's device (oif > 0) another tun? Its MTU is kept, or 0. */
+static void note_other_tun(struct routeloop *r, const struct routeloop_link *link, int oif)
+{
+	struct nl_link l;
+	unsigned was = r->other_tun_mtu;
+
+	r->other_tun_mtu = 0;
+	if (oif > 0 && nl_link_get(link->nl, oif, &l) == 0 && l.tun && l.mtu) {
+		r->other_tun_mtu = l.mtu;
+		memcpy(r->other_tun, l.name, sizeof(r->other_tun));
+	}
+	if (r->other_tun_mtu != was)
+		r->nested_logged = false;
+}
+
 bool routeloop_check(struct routeloop *r, const struct routeloop_link *link,
 		     const struct endpoint *ep, uint64_t now, bool *changed)
 {
 	bool loops;
+	int oif;
 
 	*changed = false;
 	if (!stale(r, ep, link->generation, now))
@@ -36,7 +55,9 @@ bool routeloop_check(struct routeloop *r, const struct routeloop_link *link,
 		r->forced = true;	/* asked for by the route change */
 		r->forced_at = now;
 	}
-	loops = link->ifindex > 0 && lookup(link, ep) == link->ifindex;
+	oif = lookup(link, ep);
+	loops = link->ifindex > 0 && oif == link->ifindex;
+	note_other_tun(r, link, loops ? 0 : oif);
 	*changed = r->valid ? loops != r->loops : loops;
 	endpoint_copy(&r->ep, ep);
 	r->checked_at = now;
@@ -44,4 +65,11 @@ bool routeloop_check(struct routeloop *r, const struct routeloop_link *link,
 	r->valid = true;
 	r->loops = loops;
 	return loops;
+}
+
+bool routeloop_nested(const struct routeloop *r, const uint8_t *pkt, size_t len,
+		      size_t sealed_len)
+{
+	return r->valid && r->other_tun_mtu && sealed_len > r->other_tun_mtu &&
+	       ippkt_is_tunnel_datagram(pkt, len);
 }

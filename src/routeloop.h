@@ -12,6 +12,7 @@
 #define OVPN_ROUTELOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "netlink.h"
@@ -44,6 +45,11 @@ struct routeloop {
 	bool forced;		/* there was one: the next waits ROUTELOOP_MIN_NS */
 	bool valid;
 	bool loops;
+	/* The route's device is another tun (0: not): its MTU and name, for
+	 * the guard against loops between two tunnels (routeloop_nested). */
+	unsigned other_tun_mtu;
+	char other_tun[16];
+	bool nested_logged;	/* that guard's drop was logged for this answer */
 };
 
 /* Is ep routed through link's tun? Asks the kernel (link->nl) only when
@@ -52,5 +58,21 @@ struct routeloop {
  * fails and is counted as such. */
 bool routeloop_check(struct routeloop *r, const struct routeloop_link *link,
 		     const struct endpoint *ep, uint64_t now, bool *changed);
+
+/* Two tunnels routed into each other on one host (A's endpoint through B's
+ * tun, B's through A's) never show either its own tun in the route: each
+ * sealed packet comes back out of the other tun as an inner packet, one
+ * tunnel overhead longer each time round, and once fragmented it
+ * multiplies. Neither daemon can tell that loop from one tunnel nested in
+ * another, but only a loop needs fragmenting there for ever: so a tunnel
+ * datagram (a WireGuard/ovpn message in UDP, the first fragment at most)
+ * from our tun whose sealed datagram of sealed_len bytes would not fit the
+ * other tun its endpoint is routed into is refused (the caller counts
+ * routing-loop) rather than fragmented. A loop then ends after at most
+ * MTU / overhead rounds; nested tunnels need each inner MTU at least one
+ * overhead below the outer, which they need anyway to run without
+ * fragments. Uses the answer routeloop_check keeps. */
+bool routeloop_nested(const struct routeloop *r, const uint8_t *pkt, size_t len,
+		      size_t sealed_len);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include "config.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "ippkt.h"
@@ -53,4 +54,38 @@ int ippkt_parse(const uint8_t *pkt, size_t len, struct ippkt *out)
 	default:
 		return -1;
 	}
+}
+
+#define MSG_TYPE_MAX 4		/* initiation, response, cookie reply, data */
+#define UDP_HDR_LEN 8
+
+/* The UDP payload of an unfragmented packet (or of a first fragment),
+ * NULL otherwise; *plen: its bytes in this packet. */
+static const uint8_t *udp_payload(const uint8_t *pkt, size_t len, size_t *plen)
+{
+	size_t hdr;
+
+	if (len >= IPV4_MIN_HDR && pkt[0] >> 4 == 4) {
+		hdr = (size_t)(pkt[0] & 15) * 4;
+		if (hdr < IPV4_MIN_HDR || pkt[9] != IPPROTO_UDP || ((pkt[6] & 0x1f) | pkt[7]))
+			return NULL;	/* not UDP, or a later fragment */
+	} else if (len >= IPV6_HDR && pkt[0] >> 4 == 6) {
+		hdr = IPV6_HDR;
+		if (pkt[6] != IPPROTO_UDP)
+			return NULL;
+	} else {
+		return NULL;
+	}
+	if (len < hdr + UDP_HDR_LEN)
+		return NULL;
+	*plen = len - hdr - UDP_HDR_LEN;
+	return pkt + hdr + UDP_HDR_LEN;
+}
+
+bool ippkt_is_tunnel_datagram(const uint8_t *pkt, size_t len)
+{
+	size_t n;
+	const uint8_t *m = udp_payload(pkt, len, &n);
+
+	return m && n >= 4 && m[0] >= 1 && m[0] <= MSG_TYPE_MAX && !m[1] && !m[2] && !m[3];
 }

@@ -6,6 +6,7 @@
 #ifndef OVPN_IPPKT_H
 #define OVPN_IPPKT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,9 @@ struct ippkt {
 
 /* 0, or -1 when malformed. */
 int ippkt_parse(const uint8_t *pkt, size_t len, struct ippkt *out);
+/* An IPv4 or IPv6 packet carrying UDP (unfragmented, or the first
+ * fragment) whose payload starts as a WireGuard/ovpn message: type 1-4,
+ * then three zero bytes. Another tunnel's packet (routeloop.h). */
+bool ippkt_is_tunnel_datagram(const uint8_t *pkt, size_t len);
 
 #endif

@@ -54,6 +54,8 @@ struct keypair {
  * *out_len = whole packet length. -1 when the counter hit reject_limit. */
 int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 		 uint64_t reject_limit, size_t *out_len);
+/* The length of the packet keypair_seal makes of len bytes. */
+size_t keypair_sealed_len(size_t len, size_t mtu);
 /* For sealing on worker threads (seqring.h): counters taken in order
  * here, -1 as keypair_seal fails; then keypair_seal_at with the worker's
  * own struct aead (aead_clone of send_aead: a libcrypto context is not

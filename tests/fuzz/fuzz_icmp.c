@@ -2,7 +2,10 @@
 /*
  * libFuzzer: packets read from the tun that no peer routes, answered with
  * icmp_unreach. A reply must fit its buffer, swap the addresses, carry a
- * correct checksum and quote the packet's first bytes.
+ * correct checksum and quote the packet's first bytes. The same packets
+ * through ippkt_is_tunnel_datagram (the two-tunnel loop guard): it reads
+ * no byte past len (ASan) and says yes only to what can hold an IP and a
+ * UDP header and four bytes of message.
  */
 #include "config.h"
 
@@ -10,6 +13,7 @@
 #include <string.h>
 
 #include "icmp.h"
+#include "ippkt.h"
 #include "offload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pkt)
 		abort();
 	memcpy(pkt, data, size);
+	if (ippkt_is_tunnel_datagram(pkt, size) && size < 20 + 8 + 4)
+		abort();
 	n = icmp_unreach(pkt, size, out, sizeof(out));
 	if (n)
 		check_reply(pkt, size, out, n);

@@ -11,6 +11,7 @@
 #include <net/if.h>
 #include <string.h>
 
+#include "ippkt.h"
 #include "netlink.h"
 #include "routeloop.h"
 #include "tap.h"
@@ -61,6 +62,77 @@ static void test_kernel_routes(struct nl *nlp)
 	CHECK(!routeloop_check(&r, LINK(nlp, 0, 0), &lo_ep, t, &changed) && !changed);
 }
 
+/* An IPv4 (or IPv6) UDP packet whose payload starts with msg[0..3]. */
+static size_t udp_pkt(uint8_t *pkt, int v6, const uint8_t msg[4], size_t paylen)
+{
+	size_t hdr = v6 ? 40 : 20;
+
+	memset(pkt, 0, hdr + 8 + paylen);
+	if (v6) {
+		pkt[0] = 0x60;
+		pkt[6] = 17;
+	} else {
+		pkt[0] = 0x45;
+		pkt[9] = 17;
+	}
+	memcpy(pkt + hdr + 8, msg, paylen < 4 ? paylen : 4);
+	return hdr + 8 + paylen;
+}
+
+static void test_tunnel_datagram(void)
+{
+	static const uint8_t data[4] = { 4, 0, 0, 0 }, init[4] = { 1, 0, 0, 0 };
+	static const uint8_t five[4] = { 5, 0, 0, 0 }, zero[4] = { 0 }, res[4] = { 4, 0, 1, 0 };
+	uint8_t pkt[200];
+	size_t n;
+
+	CHECK(ippkt_is_tunnel_datagram(pkt, udp_pkt(pkt, 0, data, 32)));
+	CHECK(ippkt_is_tunnel_datagram(pkt, udp_pkt(pkt, 1, init, 148)));
+	CHECK(!ippkt_is_tunnel_datagram(pkt, udp_pkt(pkt, 0, five, 32)));
+	CHECK(!ippkt_is_tunnel_datagram(pkt, udp_pkt(pkt, 0, zero, 32)));
+	CHECK(!ippkt_is_tunnel_datagram(pkt, udp_pkt(pkt, 0, res, 32)));
+	CHECK(!ippkt_is_tunnel_datagram(pkt, udp_pkt(pkt, 0, data, 3)));	/* payload cut */
+	n = udp_pkt(pkt, 0, data, 32);
+	CHECK(!ippkt_is_tunnel_datagram(pkt, 27));	/* UDP header cut */
+	pkt[6] = 0x20;					/* MF: a first fragment */
+	CHECK(ippkt_is_tunnel_datagram(pkt, n));
+	pkt[7] = 1;					/* offset 8: a later one */
+	CHECK(!ippkt_is_tunnel_datagram(pkt, n));
+	n = udp_pkt(pkt, 0, data, 32);
+	pkt[9] = 6;					/* TCP */
+	CHECK(!ippkt_is_tunnel_datagram(pkt, n));
+	n = udp_pkt(pkt, 0, data, 32);
+	pkt[0] = 0x44;					/* IHL 16 bytes */
+	CHECK(!ippkt_is_tunnel_datagram(pkt, n));
+	pkt[0] = 0x46;					/* options: the payload moves */
+	CHECK(!ippkt_is_tunnel_datagram(pkt, n));
+	n = udp_pkt(pkt, 1, data, 32);
+	pkt[6] = 44;					/* IPv6 fragment header */
+	CHECK(!ippkt_is_tunnel_datagram(pkt, n));
+	CHECK(!ippkt_is_tunnel_datagram(pkt, 0));
+}
+
+/* The two-tunnel guard decides on the kept answer: another tun, and a
+ * sealed datagram over its MTU. */
+static void test_nested(void)
+{
+	static const uint8_t data[4] = { 4, 0, 0, 0 }, ping[4] = { 8, 0, 0, 0 };
+	struct routeloop r = { .valid = true, .other_tun_mtu = 1420 };
+	uint8_t pkt[200];
+	size_t n = udp_pkt(pkt, 0, data, 100);
+
+	CHECK(routeloop_nested(&r, pkt, n, 1421));
+	CHECK(!routeloop_nested(&r, pkt, n, 1420));	/* fits: nested tunnels */
+	n = udp_pkt(pkt, 0, ping, 100);
+	CHECK(!routeloop_nested(&r, pkt, n, 1500));	/* not a tunnel's packet */
+	n = udp_pkt(pkt, 0, data, 100);
+	r.other_tun_mtu = 0;				/* routed out of a real link */
+	CHECK(!routeloop_nested(&r, pkt, n, 9000));
+	r.other_tun_mtu = 1420;
+	r.valid = false;
+	CHECK(!routeloop_nested(&r, pkt, n, 9000));
+}
+
 int main(void)
 {
 	struct nl nl = { 0 };
@@ -68,6 +140,8 @@ int main(void)
 	if (nl_open(&nl) < 0)
 		return 99;
 	RUN(test_kernel_routes(&nl));
+	RUN(test_tunnel_datagram());
+	RUN(test_nested());
 	nl_close(&nl);
 	return tap_done();
 }
