@@ -262,10 +262,17 @@ down() {
 }
 
 # ------------------------------------------------------------ measurements
-# ping_stats: from ping's output on stdin, "avg_ms loss_pct" (NA if absent)
+# ping_stats: from ping's output on stdin (one line per reply), "median_ms
+# loss_pct" (NA if absent): the median, as issue 17 states the target, is
+# what a user sees most of the time; one slow reply does not move it.
 ping_stats() {
-	awk -F/ '/packet loss/ { match($0, /[0-9.]+% packet loss/); l = substr($0, RSTART, RLENGTH - 13) }
-		/^rtt/ { a = $5 } END { print (a == "" ? "NA" : a), (l == "" ? "NA" : l) }'
+	awk '/packet loss/ { match($0, /[0-9.]+% packet loss/); l = substr($0, RSTART, RLENGTH - 13) }
+		/ time=/ { sub(/.* time=/, ""); t[n++] = $1 + 0 }
+		END {
+			for (i = 1; i < n; i++) for (j = i; j > 0 && t[j - 1] > t[j]; j--) { x = t[j]; t[j] = t[j - 1]; t[j - 1] = x }
+			m = n ? (n % 2 ? t[(n - 1) / 2] : (t[n / 2 - 1] + t[n / 2]) / 2) : ""
+			print (m == "" ? "NA" : sprintf("%.3f", m)), (l == "" ? "NA" : l)
+		}'
 }
 
 # iperf NAME ARGS...: one iperf3 test A -> B; the client's JSON (with the
@@ -317,12 +324,12 @@ run_one() {
 	up=$(since "$t0")
 	log "  [$SYS] $DESC: up in ${up} s"
 
-	idle=$(nsx A ping -n -q -c 20 -i 0.05 -W 1 "$OVL_B" 2>&1 | ping_stats)
+	idle=$(nsx A ping -n -c 20 -i 0.05 -W 1 "$OVL_B" 2>&1 | ping_stats)
 	c0=$(awk -v a="$(cpu "$PID_A")" -v b="$(cpu "$PID_B")" 'BEGIN { print a + b }')
 	b0=$(($(rx A "$IF_A") + $(rx B "$IF_B")))
 
 	# TCP, one stream, with a ping (20/s) for its duration: RTT under load
-	ip netns exec "$NS_A" ping -n -q -c $((DUR * 20)) -i 0.05 -W 1 "$OVL_B" >"$WORK/loadping" 2>&1 &
+	ip netns exec "$NS_A" ping -n -c $((DUR * 20)) -i 0.05 -W 1 "$OVL_B" >"$WORK/loadping" 2>&1 &
 	local ppid=$!
 	PIDS+=("$ppid")
 	iperf tcp1
@@ -392,7 +399,7 @@ summarize() {
 	END {
 		nk = split("tcp1_mbps tcp4_mbps udp_rx_mbps udp_loss_pct paced_rx_mbps paced_loss_pct rtt_idle_ms rtt_load_ms load_ping_loss_pct rss_a_kb rss_b_kb rss_kb cpu_s_per_gb", K, " ")
 		for (i = 1; i <= ns; i++) for (j = 1; j <= nk; j++) M[order[i], K[j]] = med(order[i], K[j])
-		print "| system | ok | TCP 1 Mbit/s | TCP 4 Mbit/s | UDP max rx Mbit/s | loss % | UDP " paced " rx Mbit/s | loss % | RTT idle ms | RTT load ms | load ping loss % | RSS A/B MiB | CPU s/GB |"
+		print "| system | ok | TCP 1 Mbit/s | TCP 4 Mbit/s | UDP max rx Mbit/s | loss % | UDP " paced " rx Mbit/s | loss % | RTT idle ms (median) | RTT load ms (median) | load ping loss % | RSS A/B MiB | CPU s/GB |"
 		print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 		for (i = 1; i <= ns; i++) {
 			s = order[i]
