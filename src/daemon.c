@@ -177,6 +177,8 @@ static int tun_setup(struct daemon *d)
 		if (nl_addr_add(&d->nl, d->ifindex, c->family, c->addr, c->prefix_len) < 0)
 			return -1;
 	}
+	if (nl_link_set_no_link_local(&d->nl, d->ifindex) < 0)
+		log_debug("%s: IPv6 link-local address left on", d->dp.ifname);
 	if (nl_link_set_up(&d->nl, d->ifindex) < 0)
 		return -1;
 	d->peers.link = (struct peerset_link){ &d->nl, d->ifindex, d->dp.ifname, &d->routing };

@@ -183,6 +183,19 @@ int nl_link_set_mtu(struct nl *nl, int ifindex, unsigned mtu)
 	return ret;
 }
 
+int nl_link_set_no_link_local(struct nl *nl, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(buf, ifindex);
+	struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	struct nlattr *v6 = mnl_attr_nest_start(nlh, AF_INET6);
+
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, v6);
+	mnl_attr_nest_end(nlh, spec);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 int nl_link_set_up(struct nl *nl, int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], ifn[IF_NAMESIZE];
@@ -284,8 +297,10 @@ static struct nlmsghdr *route_msg(char *buf, uint16_t type, const struct nl_rout
 /* Adding uses NLM_F_CREATE | NLM_F_EXCL, never NLM_F_REPLACE: replacing
  * would silently take over a route someone else installed for the same
  * prefix. Our own routes die with the tun, so an existing route is never
- * ours: -EEXIST, not logged here (the caller names the config line). */
-static int route_change(struct nl *nl, uint16_t type, const struct nl_route *r)
+ * ours: -EEXIST, not logged here (the caller names the config line).
+ * Deleting matches proto 77 only; no such route is -ESRCH (quiet: not
+ * logged). */
+static int route_change(struct nl *nl, uint16_t type, const struct nl_route *r, bool quiet)
 {
 	const char *what = type == RTM_NEWROUTE ? "add route" : "delete route";
 	char buf[MNL_SOCKET_BUFFER_SIZE], ifn[IF_NAMESIZE], p[PREFIX_STRLEN];
@@ -298,7 +313,8 @@ static int route_change(struct nl *nl, uint16_t type, const struct nl_route *r)
 	if (type == RTM_NEWROUTE)
 		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ret = nl_talk(nl, nlh, NULL, NULL);
-	if (ret < 0 && !(ret == -EEXIST && type == RTM_NEWROUTE)) {
+	if (ret < 0 && !(ret == -EEXIST && type == RTM_NEWROUTE) &&
+	    !(ret == -ESRCH && type == RTM_DELROUTE && quiet)) {
 		char table[24] = "";
 
 		if (r->table != RT_TABLE_MAIN)
@@ -312,12 +328,17 @@ static int route_change(struct nl *nl, uint16_t type, const struct nl_route *r)
 
 int nl_route_add(struct nl *nl, const struct nl_route *r)
 {
-	return route_change(nl, RTM_NEWROUTE, r);
+	return route_change(nl, RTM_NEWROUTE, r, false);
 }
 
 int nl_route_del(struct nl *nl, const struct nl_route *r)
 {
-	return route_change(nl, RTM_DELROUTE, r);
+	return route_change(nl, RTM_DELROUTE, r, false);
+}
+
+int nl_route_del_quiet(struct nl *nl, const struct nl_route *r)
+{
+	return route_change(nl, RTM_DELROUTE, r, true);
 }
 
 /* A dump of one family's routes, looking for one table, prefix and length. */

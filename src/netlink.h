@@ -31,6 +31,12 @@ void nl_close(struct nl *nl);
 int nl_link_index(struct nl *nl, const char *ifname);
 int nl_link_set_mtu(struct nl *nl, int ifindex, unsigned mtu);
 int nl_link_set_up(struct nl *nl, int ifindex);
+/* No IPv6 link-local address on the device (addr_gen_mode none), before
+ * it goes up: a tun gets a random one, and with it router solicitations
+ * and MLD reports sent into the tunnel for ever, each a wake-up of an
+ * idle daemon and a packet no peer routes. 0 or -errno, not logged (a
+ * kernel without IPv6 says -EAFNOSUPPORT, which is no matter). */
+int nl_link_set_no_link_local(struct nl *nl, int ifindex);
 
 /* family AF_INET (addr: 4 bytes) or AF_INET6 (16 bytes). IPv6 addresses
  * are added with IFA_F_NODAD: usable at once. An existing address is an
@@ -55,6 +61,8 @@ struct nl_route {
  * matches routes with proto NL_RTPROT_OVPN on ifindex (-ESRCH if none). */
 int nl_route_add(struct nl *nl, const struct nl_route *r);
 int nl_route_del(struct nl *nl, const struct nl_route *r);
+/* The same, -ESRCH not logged (one that may not be ours, at removal). */
+int nl_route_del_quiet(struct nl *nl, const struct nl_route *r);
 /* The output device of the route in r->table for exactly r->dst/r->plen
  * (r->ifindex ignored): its index, -1 for one with no device (say a
  * blackhole), 0 if there is none, or -errno; *protocol (if not NULL) gets

@@ -89,8 +89,11 @@ static void stamp_keep(struct peerset *ps, const struct peer *p)
 static struct peer *peer_create(struct peerset *ps, const struct conf_peer *cp)
 {
 	const struct peerset_stamp *s;
-	struct peer *p = secmem_alloc(sizeof(*p));	/* session keys: out of dumps */
+	struct peer *p;
 
+	if (!ps->pool.size)
+		secmem_pool_init(&ps->pool, sizeof(*p));
+	p = secmem_pool_alloc(&ps->pool);	/* session keys: out of dumps */
 	if (!p) {
 		log_err("peer %s: out of memory", cp->name);
 		return NULL;
@@ -101,7 +104,7 @@ static struct peer *peer_create(struct peerset *ps, const struct conf_peer *cp)
 	p->set = ps;
 	if (proto_peer_init(&p->proto, ps->deps.host, p->public_key, p) < 0) {
 		log_err("peer %s: unusable public key", cp->name);
-		secmem_free(p);
+		secmem_pool_free(&ps->pool, p);
 		return NULL;
 	}
 	s = stamp_find(ps, p->public_key);
@@ -118,7 +121,7 @@ static void peer_destroy(struct peerset *ps, struct peer *p)
 	timerq_remove(ps->deps.timers, &p->resolve_timer);
 	peer_queue_clear(p);
 	proto_peer_free(&p->proto);	/* wipes the session keys */
-	secmem_free(p);	/* wipes */
+	secmem_pool_free(&ps->pool, p);	/* wipes */
 }
 
 /* ---- endpoints by name ---- */
@@ -339,6 +342,7 @@ void peerset_free(struct peerset *ps)
 	ps->n_peers = 0;
 	peer_index_free(&ps->by_key);
 	allowedips_free(&ps->aip);
+	secmem_pool_destroy(&ps->pool);
 	free(ps->stamps);
 	ps->stamps = NULL;
 	ps->n_stamps = 0;

@@ -23,6 +23,7 @@
 #include "peer.h"
 #include "proto.h"
 #include "resolver.h"
+#include "secmem.h"
 #include "routing.h"
 #include "timerq.h"
 
@@ -60,7 +61,8 @@ struct peerset_stamp {
 };
 
 struct peerset {
-	struct peer **peers;		/* each allocated alone: pointers to them live on */
+	struct peer **peers;		/* each in the pool: pointers to them live on */
+	struct secmem_pool pool;	/* where the peers are (secmem.h) */
 	size_t n_peers;
 	struct peer_index by_key;	/* the responder's lookup */
 	struct allowedips aip;		/* tun packet -> peer, and source checks */

@@ -29,12 +29,12 @@ int routing_change(struct routing *rt, const struct cidr *c, unsigned line, bool
 	r.ifindex = rt->ifindex;
 	r.table = routing_table_for(rt, c);
 	if (!add) {
-		uint8_t proto = 0;
-
-		/* the kernel's connected route on our tun is not ours to remove */
-		if (nl_route_find(rt->nl, &r, &proto) == rt->ifindex && proto != NL_RTPROT_OVPN)
-			return ROUTING_ALREADY;
-		return nl_route_del(rt->nl, &r);
+		/* The delete names proto 77: the kernel's connected route on our
+		 * tun (proto kernel) is left alone, and so is anyone else's, with
+		 * ESRCH, and no dump of the table per route (which made removing
+		 * 10,000 routes take 17 s). */
+		ret = nl_route_del_quiet(rt->nl, &r);
+		return ret == -ESRCH ? ROUTING_ALREADY : ret;
 	}
 	ret = nl_route_add(rt->nl, &r);
 	if (ret != -EEXIST)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -27,4 +28,105 @@ void *secmem_alloc(size_t size)
 void secmem_free(void *p)
 {
 	sodium_free(p);
+}
+
+/* In front of each object: its chunk, and the next free slot while free. */
+struct secmem_slot {
+	struct secmem_chunk *chunk;
+	struct secmem_slot *next_free;
+};
+
+struct secmem_chunk {
+	struct secmem_chunk *next;
+	struct secmem_slot *free;	/* slots not handed out */
+	unsigned count, used;
+	/* then count slots of pool->size bytes, SECMEM_ALIGN apart */
+};
+
+#define SLOT_HDR ((sizeof(struct secmem_slot) + SECMEM_ALIGN - 1) & ~(size_t)(SECMEM_ALIGN - 1))
+#define CHUNK_HDR ((sizeof(struct secmem_chunk) + SECMEM_ALIGN - 1) & ~(size_t)(SECMEM_ALIGN - 1))
+
+void secmem_pool_init(struct secmem_pool *pool, size_t object_size)
+{
+	size_t obj = (object_size + SECMEM_ALIGN - 1) & ~(size_t)(SECMEM_ALIGN - 1);
+
+	pool->size = SLOT_HDR + obj;
+	pool->next_count = 1;
+	pool->chunks = NULL;
+}
+
+static struct secmem_chunk *chunk_new(struct secmem_pool *pool)
+{
+	unsigned n = pool->next_count;
+	struct secmem_chunk *c;
+	uint8_t *base;
+
+	if (pool->size > (SIZE_MAX - CHUNK_HDR) / n)
+		return NULL;
+	c = secmem_alloc(CHUNK_HDR + (size_t)n * pool->size);
+	if (!c)
+		return NULL;
+	c->count = n;
+	base = (uint8_t *)c + CHUNK_HDR;
+	for (unsigned i = n; i-- > 0;) {	/* slot 0 first out */
+		struct secmem_slot *s = (struct secmem_slot *)(base + (size_t)i * pool->size);
+
+		s->chunk = c;
+		s->next_free = c->free;
+		c->free = s;
+	}
+	c->next = pool->chunks;
+	pool->chunks = c;
+	if (pool->next_count < SECMEM_POOL_CHUNK_MAX)
+		pool->next_count *= 2;
+	return c;
+}
+
+void *secmem_pool_alloc(struct secmem_pool *pool)
+{
+	struct secmem_chunk *c;
+	struct secmem_slot *s;
+
+	for (c = pool->chunks; c && !c->free; c = c->next)
+		;
+	if (!c && !(c = chunk_new(pool)))
+		return NULL;
+	s = c->free;
+	c->free = s->next_free;
+	c->used++;
+	s->next_free = NULL;
+	memset((uint8_t *)s + SLOT_HDR, 0, pool->size - SLOT_HDR);
+	return (uint8_t *)s + SLOT_HDR;
+}
+
+void secmem_pool_free(struct secmem_pool *pool, void *obj)
+{
+	struct secmem_slot *s;
+	struct secmem_chunk *c, **pp;
+
+	if (!obj)
+		return;
+	s = (struct secmem_slot *)((uint8_t *)obj - SLOT_HDR);
+	c = s->chunk;
+	sodium_memzero(obj, pool->size - SLOT_HDR);
+	s->next_free = c->free;
+	c->free = s;
+	if (--c->used)
+		return;
+	for (pp = &pool->chunks; *pp && *pp != c; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = c->next;
+	secmem_free(c);		/* wipes the rest */
+}
+
+void secmem_pool_destroy(struct secmem_pool *pool)
+{
+	while (pool->chunks) {
+		struct secmem_chunk *c = pool->chunks;
+
+		pool->chunks = c->next;
+		secmem_free(c);
+	}
+	pool->next_count = 1;
 }
