@@ -51,13 +51,14 @@ void secmem_pool_init(struct secmem_pool *pool, size_t object_size)
 	size_t obj = (object_size + SECMEM_ALIGN - 1) & ~(size_t)(SECMEM_ALIGN - 1);
 
 	pool->size = SLOT_HDR + obj;
-	pool->next_count = 1;
+	pool->in_use = 0;
 	pool->chunks = NULL;
 }
 
 static struct secmem_chunk *chunk_new(struct secmem_pool *pool)
 {
-	unsigned n = pool->next_count;
+	unsigned n = pool->in_use >= SECMEM_POOL_CHUNK_MAX ? SECMEM_POOL_CHUNK_MAX
+		     : pool->in_use ? (unsigned)pool->in_use : 1;
 	struct secmem_chunk *c;
 	uint8_t *base;
 
@@ -77,8 +78,6 @@ static struct secmem_chunk *chunk_new(struct secmem_pool *pool)
 	}
 	c->next = pool->chunks;
 	pool->chunks = c;
-	if (pool->next_count < SECMEM_POOL_CHUNK_MAX)
-		pool->next_count *= 2;
 	return c;
 }
 
@@ -94,6 +93,7 @@ void *secmem_pool_alloc(struct secmem_pool *pool)
 	s = c->free;
 	c->free = s->next_free;
 	c->used++;
+	pool->in_use++;
 	s->next_free = NULL;
 	memset((uint8_t *)s + SLOT_HDR, 0, pool->size - SLOT_HDR);
 	return (uint8_t *)s + SLOT_HDR;
@@ -111,6 +111,7 @@ void secmem_pool_free(struct secmem_pool *pool, void *obj)
 	sodium_memzero(obj, pool->size - SLOT_HDR);
 	s->next_free = c->free;
 	c->free = s;
+	pool->in_use--;
 	if (--c->used)
 		return;
 	for (pp = &pool->chunks; *pp && *pp != c; pp = &(*pp)->next)
@@ -128,5 +129,5 @@ void secmem_pool_destroy(struct secmem_pool *pool)
 		pool->chunks = c->next;
 		secmem_free(c);
 	}
-	pool->next_count = 1;
+	pool->in_use = 0;
 }

@@ -17,9 +17,11 @@ void secmem_free(void *p);
  * its own with guard pages, a page of bookkeeping and its size rounded up
  * to whole pages: 12 KiB resident and four memory maps for a 5 KiB peer,
  * and the kernel's limit on maps (vm.max_map_count, 65530) is reached
- * near 16,000 peers. A pool carves objects out of secmem chunks holding
- * 1, 2, 4 ... up to SECMEM_POOL_CHUNK_MAX objects, so one peer costs one
- * small chunk and 10,000 cost about 160 maps. Objects are zeroed when
+ * near 16,000 peers. A pool carves objects out of secmem chunks of up to
+ * SECMEM_POOL_CHUNK_MAX objects, so one peer costs one
+ * small chunk and 10,000 cost about 160 maps (each new chunk holds as
+ * many as are in use, so the pool grows by doubling, from one again once
+ * emptied). Objects are zeroed when
  * handed out and wiped when given back; a chunk with none in use is
  * unmapped. Not thread-safe (the loop's thread only). */
 #define SECMEM_POOL_CHUNK_MAX 64
@@ -28,7 +30,7 @@ struct secmem_chunk;
 
 struct secmem_pool {
 	size_t size;			/* of an object, with its slot header */
-	unsigned next_count;		/* objects in the next chunk made */
+	size_t in_use;			/* objects handed out */
 	struct secmem_chunk *chunks;
 };
 
