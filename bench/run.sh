@@ -6,8 +6,9 @@
 #   bench/run.sh [-t SECS] [-r ROUNDS] [-o FILE] [system...]   (as root)
 #   bench/run.sh --summarize FILE      print the tables of a recorded run again
 #
-# systems: ovpn wg-go fastd veth (default: all four), and ovpn-sodium (ovpn
-# with the bulk AEAD from libsodium). A round runs every system
+# systems: ovpn wg-go fastd veth (default: all four), ovpn-sodium (ovpn
+# with the bulk AEAD from libsodium) and ovpn-ref (the build in
+# OVPN_REF_BUILD, say an older commit's, for before and after). A round runs every system
 # once, in an order rotated each round, so drift of the shared machine hits all
 # alike; the tables give medians over rounds and ratios against wg-go and fastd.
 # Per system and round: idle ping, iperf3 TCP 1 and 4 streams (with a ping
@@ -240,6 +241,14 @@ up_ovpn_sodium() {
 	DESC="$DESC, AEAD from libsodium"
 }
 
+# another ovpn build (OVPN_REF_BUILD: its src dir, e.g. of an older commit),
+# not in the default list: before and after in one run
+up_ovpn_ref() {
+	local OVPN_BUILD=$OVPN_REF_BUILD
+	up_ovpn
+	DESC="ovpn reference build $(git -C "$OVPN_REF_BUILD/.." describe --always --dirty 2>/dev/null) ($OVPN_REF_BUILD/ovpnd), MTU $MTU"
+}
+
 # have SYSTEM: its programs are there (else say what is missing).
 have() {
 	local c
@@ -247,6 +256,7 @@ have() {
 	wg-go) for c in "$WG_GO" wg; do command -v "$c" >/dev/null || { echo "no $c"; return 1; }; done ;;
 	fastd) command -v fastd >/dev/null || { echo "no fastd"; return 1; } ;;
 	ovpn | ovpn-sodium) for c in ovpnd ovpn-keygen; do [[ -x $OVPN_BUILD/$c ]] || { echo "no $OVPN_BUILD/$c"; return 1; }; done ;;
+	ovpn-ref) [[ -n ${OVPN_REF_BUILD:-} && -x $OVPN_REF_BUILD/ovpnd ]] || { echo "no OVPN_REF_BUILD/ovpnd"; return 1; } ;;
 	esac
 }
 
@@ -411,7 +421,7 @@ summarize() {
 				f(M[s, "rtt_load_ms"], 3), f(M[s, "load_ping_loss_pct"], 1), rss, f(M[s, "cpu_s_per_gb"], 2)
 		}
 		nr = 0
-		for (i = 1; i <= ns; i++) if ((order[i] == "wg-go" || order[i] == "fastd") && ok[order[i]]) R[++nr] = order[i]
+		for (i = 1; i <= ns; i++) if ((order[i] == "wg-go" || order[i] == "fastd" || order[i] == "ovpn-ref") && ok[order[i]]) R[++nr] = order[i]
 		if (!nr) exit
 		print ""
 		print "| ratio of medians | TCP 1 | TCP 4 | UDP max | UDP paced | RTT idle | RTT load | RSS A+B | CPU/GB |"
@@ -441,7 +451,7 @@ while (($#)); do
 	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*)
-		[[ " ${ALL_SYSTEMS[*]} ovpn-sodium " == *" $1 "* ]] || die "unknown system '$1' (${ALL_SYSTEMS[*]} ovpn-sodium)"
+		[[ " ${ALL_SYSTEMS[*]} ovpn-sodium ovpn-ref " == *" $1 "* ]] || die "unknown system '$1' (${ALL_SYSTEMS[*]} ovpn-sodium ovpn-ref)"
 		SYSTEMS+=("$1") ;;
 	esac
 	shift
