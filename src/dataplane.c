@@ -113,8 +113,29 @@ static void flush_family(struct dataplane *d, int fd, struct udp_pkt *pkts, unsi
 	d->stats.udp_send_drops += n - off;
 }
 
+/* The batch sealed on the workers; a packet that failed (the AEAD, so
+ * never in practice) is left out, counted as a failed send. */
+static void seal_batch(struct dataplane *d)
+{
+	struct udp_pkt *all[] = { d->tx4, d->tx6 };
+	unsigned *count[] = { &d->n_tx4, &d->n_tx6 };
+
+	sealer_run(d->sealer);
+	for (unsigned f = 0; f < 2; f++) {
+		unsigned out = 0;
+
+		for (unsigned i = 0; i < *count[f]; i++)
+			if (all[f][i].len)
+				all[f][out++] = all[f][i];
+		d->stats.udp_send_drops += *count[f] - out;
+		*count[f] = out;
+	}
+}
+
 static void flush_tx(struct dataplane *d)
 {
+	if (d->sealer)
+		seal_batch(d);
 	flush_family(d, d->udp.fd4, d->tx4, d->n_tx4);
 	flush_family(d, d->udp.fd6, d->tx6, d->n_tx6);
 	d->n_tx4 = d->n_tx6 = d->tx_used = 0;
@@ -136,11 +157,33 @@ static void no_route_reply(struct dataplane *d, const uint8_t *pkt, size_t len, 
 		d->stats.unreachable_sent++;
 }
 
+/* The counter now, the crypto on the workers with the rest of the batch
+ * (sealer.h) before it is sent; u is the datagram in the batch. */
+static enum proto_seal_result seal_deferred(struct dataplane *d, struct peer *p, uint8_t *buf,
+					    size_t len, uint64_t now, struct udp_pkt **u)
+{
+	struct proto_sealing ps;
+
+	if (proto_seal_prepare(&p->proto, len, d->mtu, now, &ps) == PROTO_SEAL_NO_SESSION)
+		return PROTO_SEAL_NO_SESSION;
+	if (p->endpoint.sa.sa_family == AF_INET6)
+		*u = &d->tx6[d->n_tx6++];
+	else
+		*u = &d->tx4[d->n_tx4++];
+	(*u)->len = ps.len;
+	/* never full: a batch has one job per send buffer */
+	sealer_add(d->sealer, &(struct sealer_job){ .kp = ps.kp, .counter = ps.counter,
+			.buf = buf, .len = len, .mtu = d->mtu, .out_len = &(*u)->len });
+	return PROTO_SEAL_OK;
+}
+
 /* Seal the plaintext at buf + 16 for p; queue it if there is no session. */
 static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, size_t len,
 			  uint64_t now, bool batch)
 {
-	size_t out_len;
+	struct udp_pkt *u = NULL;
+	enum proto_seal_result r;
+	size_t out_len = 0;
 
 	if (!p->has_endpoint) {
 		d->stats.no_endpoint++;
@@ -150,7 +193,11 @@ static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, siz
 	}
 	if (endpoint_loops(d, p, now))
 		return;
-	if (proto_seal(&p->proto, buf, len, d->mtu, now, &out_len) == PROTO_SEAL_NO_SESSION) {
+	if (batch && d->sealer)
+		r = seal_deferred(d, p, buf, len, now, &u);
+	else
+		r = proto_seal(&p->proto, buf, len, d->mtu, now, &out_len);
+	if (r == PROTO_SEAL_NO_SESSION) {
 		if (len)
 			peer_queue_push(p, buf + PKT_HEADROOM, len);
 		return;
@@ -158,14 +205,14 @@ static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, siz
 	p->stats.tx_bytes += len;
 	p->stats.tx_packets++;
 	if (batch) {
-		struct udp_pkt *u;
-
-		if (p->endpoint.sa.sa_family == AF_INET6)
-			u = &d->tx6[d->n_tx6++];
-		else
-			u = &d->tx4[d->n_tx4++];
+		if (!u) {
+			if (p->endpoint.sa.sa_family == AF_INET6)
+				u = &d->tx6[d->n_tx6++];
+			else
+				u = &d->tx4[d->n_tx4++];
+			u->len = out_len;
+		}
 		u->buf = buf;
-		u->len = out_len;
 		endpoint_copy(&u->ep, &p->endpoint);
 	} else {
 		send_one(d, p, buf, out_len);
@@ -225,7 +272,11 @@ static void peer_run_timers(struct dataplane *d, struct peer *p, uint64_t now)
 
 void dataplane_peer_timer(void *ctx, struct peer *p, uint64_t now)
 {
-	peer_run_timers(ctx, p, now);
+	struct dataplane *d = ctx;
+
+	peer_run_timers(d, p, now);
+	if (d->sealer)		/* an expired session's clones go with it */
+		sealer_sweep(d->sealer);
 }
 
 static void peer_contact(struct dataplane *d, struct peer *p, uint64_t now)
@@ -715,6 +766,8 @@ static void udp_drain(struct dataplane *d, int fd)
 			break;
 		now = timerq_now();
 	}
+	if (d->sealer)		/* a handshake may have replaced a keypair */
+		sealer_sweep(d->sealer);
 }
 
 static void dataplane_udp4_event(struct loop_fd *lfd, uint32_t events)
@@ -754,6 +807,7 @@ int dataplane_init(struct dataplane *d, struct peerset *peers, struct proto_host
 	d->routes.fd = -1;
 	d->routes.on_event = dataplane_routes_event;
 	d->link.mark = &d->udp.mark;
+	d->workers = 1;
 	return hsgate_init(&d->gate, host->public_key);
 }
 
@@ -781,8 +835,29 @@ int dataplane_buffers(struct dataplane *d)
 	return 0;
 }
 
+int dataplane_workers(struct dataplane *d, unsigned n)
+{
+	d->workers = 1;
+	if (n <= 1)
+		return 0;	/* today's path: proto_seal on the loop thread */
+	d->sealer = malloc(sizeof(*d->sealer));
+	if (!d->sealer || sealer_init(d->sealer, n, UDP_BATCH_MAX, &d->host->indices) < 0) {
+		log_err("cannot start %u worker threads", n - 1);
+		free(d->sealer);
+		d->sealer = NULL;
+		return -1;
+	}
+	d->workers = n;
+	return 0;
+}
+
 void dataplane_free(struct dataplane *d)
 {
+	if (d->sealer) {
+		sealer_free(d->sealer);
+		free(d->sealer);
+		d->sealer = NULL;
+	}
 	if (d->tun.fd >= 0)
 		close(d->tun.fd);	/* the device and its routes go with it */
 	d->tun.fd = -1;

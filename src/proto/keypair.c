@@ -77,6 +77,11 @@ static size_t keypair_padded(size_t len, size_t mtu)
 	return padded;
 }
 
+size_t keypair_sealed_len(size_t len, size_t mtu)
+{
+	return KEYPAIR_HEADER_LEN + keypair_padded(len, mtu) + KEYPAIR_TAG_LEN;
+}
+
 ssize_t keypair_seal_at(const struct keypair *kp, struct aead *a, uint64_t counter,
 			uint8_t *buf, size_t len, size_t mtu)
 {

@@ -61,6 +61,8 @@ int keypair_seal(struct keypair *kp, uint8_t *buf, size_t len, size_t mtu,
 int keypair_take_counter(struct keypair *kp, uint64_t reject_limit, uint64_t *counter);
 ssize_t keypair_seal_at(const struct keypair *kp, struct aead *a, uint64_t counter,
 			uint8_t *buf, size_t len, size_t mtu);
+/* The length keypair_seal_at gives len bytes of plaintext. */
+size_t keypair_sealed_len(size_t len, size_t mtu);
 /* Receiver index of a data packet (len >= 8 checked by the caller). */
 uint32_t keypair_packet_index(const uint8_t *pkt);
 /* Checks after the index lookup, in PROTOCOL.md order: length, counter

@@ -289,6 +289,22 @@ static void peer_sent(struct proto_peer *peer, uint64_t now)
 
 /* --- transport --- */
 
+/* What sending a packet on kp means for the timers, after its counter was
+ * taken: rekeying is decided here, on use, as in WireGuard. */
+static void seal_accounted(struct proto_peer *peer, const struct keypair *kp, size_t len,
+			   uint64_t now)
+{
+	const struct proto_timers *t = &peer->host->timers;
+
+	peer_sent(peer, now);
+	if (len)
+		data_sent(peer, now);
+	peer->keepalive_after_handshake = false;
+	if ((kp->initiator && now >= sat_add(kp->created, t->rekey_after_time)) ||
+	    kp->send_counter >= t->rekey_after_messages)
+		want_handshake(peer, now);
+}
+
 enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t len,
 				  size_t mtu, uint64_t now, size_t *out_len)
 {
@@ -301,16 +317,27 @@ enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t 
 		want_handshake(peer, now);
 		goto out;
 	}
-	peer_sent(peer, now);
-	if (len)
-		data_sent(peer, now);
-	peer->keepalive_after_handshake = false;
-	if ((kp->initiator && now >= sat_add(kp->created, t->rekey_after_time)) ||
-	    kp->send_counter >= t->rekey_after_messages)
-		want_handshake(peer, now);
+	seal_accounted(peer, kp, len, now);
 	ret = PROTO_SEAL_OK;
 out:
 	return ret;
+}
+
+enum proto_seal_result proto_seal_prepare(struct proto_peer *peer, size_t len, size_t mtu,
+					  uint64_t now, struct proto_sealing *out)
+{
+	const struct proto_timers *t = &peer->host->timers;
+	struct keypair *kp = peer->current;
+
+	if (!kp_can_send(peer, kp, now) ||
+	    keypair_take_counter(kp, t->reject_after_messages, &out->counter)) {
+		want_handshake(peer, now);
+		return PROTO_SEAL_NO_SESSION;
+	}
+	out->kp = kp;
+	out->len = keypair_sealed_len(len, mtu);
+	seal_accounted(peer, kp, len, now);
+	return PROTO_SEAL_OK;
 }
 
 /* Received on an initiator's session near its end with nothing sent that

@@ -162,6 +162,19 @@ bool proto_peer_set_psk(struct proto_peer *peer, const uint8_t *psk, uint64_t no
  * as in WireGuard: an idle tunnel does not handshake. */
 enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t len,
 				  size_t mtu, uint64_t now, size_t *out_len);
+/* proto_seal without the crypto, for sealing on worker threads
+ * (workers.h): the counter is taken in order and the timers and rekey
+ * decisions made as proto_seal makes them; the caller then seals with
+ * keypair_seal_at(out->kp, its own aead, out->counter, buf, len, mtu),
+ * which gives out->len bytes, before out->kp can change (the next
+ * handshake message or timer processed). */
+struct proto_sealing {
+	struct keypair *kp;
+	uint64_t counter;
+	size_t len;		/* the datagram's length, as keypair_seal_at returns it */
+};
+enum proto_seal_result proto_seal_prepare(struct proto_peer *peer, size_t len, size_t mtu,
+					  uint64_t now, struct proto_sealing *out);
 /* A session we may send on (confirmed, not expired, counter left). */
 bool proto_can_send(const struct proto_peer *peer, uint64_t now);
 
