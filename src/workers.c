@@ -14,9 +14,14 @@
 #include "workers.h"
 
 /* How long an idle worker, or the joining loop thread, spins before it
- * sleeps: under load the next batch comes sooner than a futex wake-up
- * (tens of microseconds on a busy machine) would take. */
-#define WORKERS_SPIN_NS 50000
+ * sleeps: under load the next batch often comes sooner than a futex
+ * wake-up would take. Short: on a machine with few cores the spin takes
+ * the time the kernel's tun and UDP work needs (50 us measured slower in
+ * bench/run.sh on 2 vCPUs than 5 us). */
+#define WORKERS_SPIN_NS 5000
+/* Sleeping workers are woken for batches of at least this many jobs: a
+ * futex wake-up costs about what sealing one packet does. */
+#define WORKERS_WAKE_MIN 4
 #define WORKERS_SPIN_CHECK 64	/* spins between two clock reads */
 
 static void cpu_relax(void)
@@ -130,7 +135,10 @@ unsigned workers_auto(void)
 
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
 		return 1;
-	n = CPU_COUNT(&set);
+	/* One CPU left to the kernel's tun and UDP work and the applications
+	 * (a third of the cycles under a TCP stream): on 2 vCPUs, 2 workers
+	 * measured slower than 1 in bench/run.sh (bench/README.md). */
+	n = CPU_COUNT(&set) - 1;
 	if (n < 1)
 		return 1;
 	return n > WORKERS_AUTO_MAX ? WORKERS_AUTO_MAX : (unsigned)n;
@@ -177,7 +185,7 @@ void workers_run(struct workers *w, unsigned jobs)
 	atomic_store_explicit(&w->done, 0, memory_order_relaxed);
 	atomic_store_explicit(&w->claim, claim_word(gen, jobs, 0), memory_order_release);
 	atomic_store(&w->gen, gen);
-	if (jobs > 1 && atomic_load(&w->sleepers))
+	if (jobs >= WORKERS_WAKE_MIN && atomic_load(&w->sleepers))
 		futex_wake(&w->gen, (int)(jobs - 1 < w->started ? jobs - 1 : w->started));
 	run_claims(w, gen, 0);
 	/* The join: the workers may still be sealing what they claimed. */

@@ -11,9 +11,9 @@
  * generation, its size and the next job; a thread claims a job with one
  * compare-and-swap that fails once the word belongs to another batch, so
  * a worker that wakes late never touches the next batch's jobs with the
- * old batch's size. Idle workers spin for WORKERS_SPIN_NS, then sleep on a
- * futex (the generation); the loop thread wakes sleepers only when a batch
- * has more than one job, and seals its share meanwhile, so a slow wake-up
+ * old batch's size. Idle workers spin a few microseconds, then sleep on a
+ * futex (the generation); the loop thread wakes sleepers only for a batch
+ * of several jobs, and seals its share meanwhile, so a slow wake-up
  * costs no more than doing the batch alone. The join spins, then sleeps on
  * the done count. No locks, no allocation per batch, nothing logged.
  *
@@ -32,7 +32,7 @@
 
 /* The most threads workers_start takes, the loop thread included. */
 #define WORKERS_MAX 64
-/* workers = auto: the CPUs in the affinity mask, at most this many. */
+/* workers = auto: the CPUs in the affinity mask less one, at most this many. */
 #define WORKERS_AUTO_MAX 8
 /* The most jobs in one batch. */
 #define WORKERS_BATCH_MAX 65535u
@@ -64,8 +64,9 @@ struct workers {
 	_Atomic bool stop;
 };
 
-/* What workers = auto means here: the CPUs sched_getaffinity allows,
- * capped at WORKERS_AUTO_MAX; 1 if that cannot be read. */
+/* What workers = auto means here: the CPUs sched_getaffinity allows less
+ * one (left to the kernel's side of the data path), capped at
+ * WORKERS_AUTO_MAX; 1 on 2 CPUs or fewer, or if the mask cannot be read. */
 unsigned workers_auto(void);
 /* n - 1 threads (n <= WORKERS_MAX) running fn(ctx, ...) on each batch.
  * n = 1 starts none. Before the sandbox (thread creation is not in its
