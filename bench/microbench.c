@@ -320,14 +320,14 @@ out:
 	return ret;
 }
 
-static int bench_impl_parallel(enum aead_impl impl, unsigned long n, size_t size, unsigned threads)
+typedef int par_fn(struct keypair *tx, struct keypair *rx, unsigned long n, size_t size,
+		   unsigned threads);
+
+/* fn on 1 .. threads threads, each on a fresh pair of keypairs. */
+static int par_each(par_fn *fn, unsigned long n, size_t size, unsigned threads)
 {
 	int ret = 0;
 
-	if (aead_setup(impl) < 0)
-		return -1;
-	printf("one peer's stream through seqring (counters in order, sealing in parallel, sent in order), %s, %lu packets\n",
-	       aead_impl_name(impl), n);
 	for (unsigned t = 1; t <= threads && ret == 0; t++) {
 		struct keypair tx = { 0 }, rx = { 0 };
 
@@ -336,27 +336,24 @@ static int bench_impl_parallel(enum aead_impl impl, unsigned long n, size_t size
 		tx.remote_index = 0x01020304;
 		tx.live = rx.live = true;
 		replay_init(&rx.replay);
-		ret = bench_parallel(&tx, &rx, n, size, t);
-		keypair_wipe(&tx);
-		keypair_wipe(&rx);
-	}
-	if (ret == 0)
-		printf("the daemon's path (workers = N): batches of %d, counters in order, crypto "
-		       "fork-join on N threads (src/workers.c, src/sealer.c), checked in order\n",
-		       BATCH);
-	for (unsigned t = 1; t <= threads && ret == 0; t++) {
-		struct keypair tx = { 0 }, rx = { 0 };
-
-		randombytes_buf(tx.send_key, sizeof(tx.send_key));
-		memcpy(rx.recv_key, tx.send_key, sizeof(rx.recv_key));
-		tx.remote_index = 0x01020304;
-		tx.live = rx.live = true;
-		replay_init(&rx.replay);
-		ret = bench_forkjoin(&tx, &rx, n, size, t);
+		ret = fn(&tx, &rx, n, size, t);
 		keypair_wipe(&tx);
 		keypair_wipe(&rx);
 	}
 	return ret;
+}
+
+static int bench_impl_parallel(enum aead_impl impl, unsigned long n, size_t size, unsigned threads)
+{
+	if (aead_setup(impl) < 0)
+		return -1;
+	printf("one peer's stream through seqring (counters in order, sealing in parallel, sent in order), %s, %lu packets\n",
+	       aead_impl_name(impl), n);
+	if (par_each(bench_parallel, n, size, threads) < 0)
+		return -1;
+	printf("the daemon's path (workers = N): batches of %d, counters in order, crypto "
+	       "fork-join on N threads (src/workers.c, src/sealer.c), checked in order\n", BATCH);
+	return par_each(bench_forkjoin, n, size, threads);
 }
 
 static int bench_impl(enum aead_impl impl, unsigned long n, size_t size)
