@@ -7,12 +7,14 @@
 # TcpExtTCPOFOQueue) than the same transfer with workers = 1, so the wire
 # order is kept; ovpnctl show names the count,
 # the worker thread is there (one more task than with one worker) and
-# every thread of the daemon runs under the seccomp filter (Seccomp: 2).
+# every thread of the daemon runs under the seccomp filter (Seccomp: 2); a
+# reload with another count says it needs a restart and keeps the count.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 need_cmd jq nstat
 heavy_test
 two_hosts
+chmod 755 "$TMP"	# the daemon re-reads its config as nobody
 MB=${WORKERS_MB:-40}
 
 # mib NS NAME: the namespace's counter NAME since it was made (the MIBs
@@ -94,6 +96,14 @@ round() {
 	OFO=$(paced_ofo "workers $1, refused '$2', X->Y")
 	TASKS=$(threads "$px")
 	threads "$py" >/dev/null
+	# Fixed at start: a reload says so and keeps the count.
+	sed -i "s/^workers = $1\$/workers = $(( 3 - $1 ))/" "$TMP/x.conf"
+	chmod 644 "$TMP/x.conf"
+	kill -HUP "$px"
+	wait_for 5 grep -q "reload: workers changed in $TMP/x.conf: restart ovpnd to apply" "$TMP/ovpnd-X.log" ||
+		fail "a reload with another workers value does not say it needs a restart"
+	got=$(nsx X "$SRC/ovpnctl" -s "$TMP/x.sock" show --json | jq .workers)
+	[ "$got" = "$1" ] || fail "after the reload X says workers $got, not $1"
 	stop_pid "$px" || fail "X did not exit cleanly (workers $1)"
 	stop_pid "$py" || fail "Y did not exit cleanly (workers $1)"
 	grep -qi "sanitizer\|leak" "$TMP/ovpnd-X.log" "$TMP/ovpnd-Y.log" &&
