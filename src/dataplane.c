@@ -638,22 +638,22 @@ static void tun_deliver(struct dataplane *d, uint8_t *pkt, size_t len)
 	tun_write_pkt(d, pkt, len, &none);
 }
 
-static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
+/* What follows the protocol's verdict on a data packet: the source in
+ * allowed IPs, the endpoint, a confirmed session's queue, the counters,
+ * CoDel and the tun. */
+static void rx_data_done(struct dataplane *d, struct udp_pkt *u, struct proto_rx *rx,
+			 enum drop_reason why, uint64_t now)
 {
-	struct proto_rx rx = { 0 };
-	enum drop_reason why;
-	struct peer *p;
+	struct peer *p = peerset_owner(d->peers, rx->peer);
 
-	why = proto_consume_data(d->host, u->buf, u->len, now, &rx);
-	p = peerset_owner(d->peers, rx.peer);
-	if (why == DROP_NONE && rx.len &&
-	    allowedips_lookup(&d->peers->aip, rx.inner.family, rx.inner.src) != p)
+	if (why == DROP_NONE && rx->len &&
+	    allowedips_lookup(&d->peers->aip, rx->inner.family, rx->inner.src) != p)
 		why = DROP_SOURCE_NOT_ALLOWED;
 	if (why == DROP_NONE)
 		learn_endpoint(d, p, &u->ep);
 	/* It authenticated and confirmed the session whatever its inner packet:
 	 * the queue goes now, or it would leave after newer packets. */
-	if (rx.session_ready) {
+	if (rx->session_ready) {
 		log_debug("peer %s: session established (responder)", p->name);
 		session_up(d, p);
 		flush_queue(d, p, now);
@@ -662,15 +662,68 @@ static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 		count_drop(d, p, why);
 		return;
 	}
-	if (u->waited && rx.len && offload_gro_eligible(rx.data, rx.len) &&
+	if (u->waited && rx->len && offload_gro_eligible(rx->data, rx->len) &&
 	    codel_drop(&d->rx_codel, now, u->waited)) {
 		d->stats.queue_delay_drops++;	/* p was touched by peerset_owner */
 		return;
 	}
 	p->stats.rx_packets++;
-	p->stats.rx_bytes += rx.len;
-	if (rx.len)
-		tun_deliver(d, rx.data, rx.len);
+	p->stats.rx_bytes += rx->len;
+	if (rx->len)
+		tun_deliver(d, rx->data, rx->len);
+}
+
+static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
+{
+	struct proto_rx rx = { 0 };
+	enum drop_reason why = proto_consume_data(d->host, u->buf, u->len, now, &rx);
+
+	rx_data_done(d, u, &rx, why, now);
+}
+
+/* workers > 1: the received data packets of a batch have their tags
+ * checked on the workers (sealer.h); before and after, in arrival order
+ * on this thread, what proto_consume_data does, then the rest of rx_data.
+ * Any other message waits for the data packets before it (it may change
+ * a keypair). */
+static void rx_open_batch(struct dataplane *d)
+{
+	const uint8_t *rx_end = d->rx_end;	/* the buffer still being split */
+	uint64_t now = timerq_now();
+
+	if (!d->n_opening)
+		return;
+	sealer_run(d->sealer);
+	for (unsigned i = 0; i < d->n_opening; i++) {
+		struct rx_opening *r = &d->opening[i];
+
+		if (r->rx_end != d->rx_end) {	/* GRO coalesces within one buffer */
+			tun_flush_gro(d);
+			d->rx_end = r->rx_end;
+		}
+		if (r->why == DROP_NONE)
+			r->why = proto_open_finish(d->host, r->u.buf, r->u.len, now, &r->o, &r->rx);
+		rx_data_done(d, &r->u, &r->rx, r->why, now);
+	}
+	tun_flush_gro(d);
+	d->rx_end = rx_end;
+	d->n_opening = 0;
+}
+
+static void rx_data_queue(struct dataplane *d, struct udp_pkt *u, uint64_t now)
+{
+	struct rx_opening *r;
+
+	if (d->n_opening == DATAPLANE_OPENING_MAX)
+		rx_open_batch(d);
+	r = &d->opening[d->n_opening++];
+	r->u = *u;
+	r->rx_end = d->rx_end;
+	r->o.opened = false;
+	r->why = proto_open_prepare(d->host, u->buf, u->len, now, &r->o, &r->rx);
+	if (r->why == DROP_NONE)
+		sealer_add(d->sealer, &(struct sealer_job){ .kp = r->o.kp, .buf = u->buf,
+				.len = u->len, .opened = &r->o.opened });
 }
 
 /* A cookie reply to one of our handshake messages: keep the cookie for
@@ -701,6 +754,12 @@ static void rx_cookie(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 
 static void rx_datagram(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 {
+	if (d->sealer && u->len && u->buf[0] == MSG_TYPE_DATA) {
+		rx_data_queue(d, u, now);
+		return;
+	}
+	if (d->sealer)
+		rx_open_batch(d);	/* the data before it first */
 	if (u->len == 0) {	/* empty, or cut: larger than any message */
 		d->stats.unknown_type++;
 		return;
@@ -761,6 +820,8 @@ static void udp_drain(struct dataplane *d, int fd)
 			bytes += d->rx[i].len;
 			rx_buffer(d, &d->rx[i], now);
 		}
+		if (d->sealer)	/* before the buffers are read into again */
+			rx_open_batch(d);
 		flush_tx(d);
 		if ((unsigned)n < d->n_rx)
 			break;
@@ -841,10 +902,15 @@ int dataplane_workers(struct dataplane *d, unsigned n)
 	if (n <= 1)
 		return 0;	/* today's path: proto_seal on the loop thread */
 	d->sealer = malloc(sizeof(*d->sealer));
-	if (!d->sealer || sealer_init(d->sealer, n, UDP_BATCH_MAX, &d->host->indices) < 0) {
+	d->opening = calloc(DATAPLANE_OPENING_MAX, sizeof(*d->opening));
+	/* a batch: a send buffer's packets, or the data packets received */
+	if (!d->sealer || !d->opening ||
+	    sealer_init(d->sealer, n, DATAPLANE_OPENING_MAX, &d->host->indices) < 0) {
 		log_err("cannot start %u worker threads", n - 1);
 		free(d->sealer);
+		free(d->opening);
 		d->sealer = NULL;
+		d->opening = NULL;
 		return -1;
 	}
 	d->workers = n;
@@ -856,7 +922,9 @@ void dataplane_free(struct dataplane *d)
 	if (d->sealer) {
 		sealer_free(d->sealer);
 		free(d->sealer);
+		free(d->opening);
 		d->sealer = NULL;
+		d->opening = NULL;
 	}
 	if (d->tun.fd >= 0)
 		close(d->tun.fd);	/* the device and its routes go with it */

@@ -45,6 +45,16 @@ struct dataplane_stats {
 	uint64_t queue_delay_drops;		/* TCP segment dropped by CoDel (codel.h) */
 };
 
+/* A received data packet while the workers check its tag. */
+#define DATAPLANE_OPENING_MAX 256
+struct rx_opening {
+	struct udp_pkt u;		/* the datagram, in the receive buffers */
+	const uint8_t *rx_end;		/* its GRO buffer's end, or NULL */
+	struct proto_opening o;
+	struct proto_rx rx;
+	enum drop_reason why;		/* proto_open_prepare's verdict */
+};
+
 struct dataplane {
 	/* What it works on. */
 	struct peerset *peers;
@@ -88,10 +98,13 @@ struct dataplane {
 	/* Handshake load, cookies and the per-source limit (hsgate.h). */
 	struct hsgate gate;
 
-	/* workers > 1: the batches from the tun are sealed in parallel
-	 * (sealer.h); NULL: on the loop thread, in proto_seal. */
+	/* workers > 1: the batches from the tun are sealed, and the data
+	 * packets received opened, in parallel (sealer.h); NULL: on the loop
+	 * thread, in proto_seal and proto_consume_data. */
 	unsigned workers;		/* threads sealing, the loop thread included */
 	struct sealer *sealer;
+	struct rx_opening *opening;	/* received, tags being checked, in order */
+	unsigned n_opening;
 
 	struct icmp_limit icmp_limit;	/* ICMP unreachable for no-route packets */
 	struct dataplane_stats stats;

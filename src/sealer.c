@@ -14,8 +14,14 @@ static void seal_job(void *ctx, unsigned worker, unsigned j)
 {
 	struct sealer *s = ctx;
 	struct sealer_job *job = &s->jobs[j];
-	struct aead *a = worker ? &s->entries[job->entry].clones[worker - 1] : &job->kp->send_aead;
+	struct aead *a;
 
+	if (job->opened) {
+		a = worker ? &s->entries[job->entry].clones[worker - 1] : &job->kp->recv_aead;
+		*job->opened = keypair_open_at(a, job->buf, job->len) == 0;
+		return;
+	}
+	a = worker ? &s->entries[job->entry].clones[worker - 1] : &job->kp->send_aead;
 	if (keypair_seal_at(job->kp, a, job->counter, job->buf, job->len, job->mtu) < 0)
 		*job->out_len = 0;
 }
@@ -27,11 +33,13 @@ static void entry_wipe(struct sealer *s, struct sealer_entry *e)
 	e->kp = NULL;
 }
 
-/* Whether e's clones are of kp's key as it is now (kp alive: the caller's). */
-static bool entry_current(const struct sealer_entry *e, const struct keypair *kp)
+/* Whether e's clones are of src's key as it is now (src in a live keypair:
+ * the caller's). */
+static bool entry_current(const struct sealer_entry *e, const struct aead *src)
 {
-	return e->kp == kp && e->clones[0].impl == kp->send_aead.impl &&
-	       sodium_memcmp(e->clones[0].key, kp->send_aead.key, AEAD_KEY_LEN) == 0;
+	return e->src == src && e->clones[0].impl == src->impl &&
+	       e->clones[0].decrypt == src->decrypt &&
+	       sodium_memcmp(e->clones[0].key, src->key, AEAD_KEY_LEN) == 0;
 }
 
 void sealer_sweep(struct sealer *s)
@@ -46,32 +54,34 @@ void sealer_sweep(struct sealer *s)
 		 * not read, only one still registered. */
 		ie = index_table_lookup(s->indices, e->index, INDEX_KEYPAIR);
 		if (!ie || container_of(ie, struct keypair, local) != e->kp ||
-		    !e->kp->live || !entry_current(e, e->kp))
+		    !e->kp->live || !entry_current(e, e->src))
 			entry_wipe(s, e);
 	}
 }
 
-static int entry_clone(struct sealer *s, struct sealer_entry *e, struct keypair *kp)
+static int entry_clone(struct sealer *s, struct sealer_entry *e, struct keypair *kp,
+		       const struct aead *src)
 {
 	for (unsigned i = 0; i + 1 < s->pool.n; i++) {
-		if (aead_clone(&e->clones[i], &kp->send_aead) < 0) {
+		if (aead_clone(&e->clones[i], src) < 0) {
 			entry_wipe(s, e);
 			return -1;
 		}
 	}
 	e->kp = kp;
+	e->src = src;
 	e->index = kp->local.index;
 	return 0;
 }
 
 /* The entry whose clones seal kp's packets in this batch; -1 if none is
  * free (every entry is in use in this batch) or cloning failed. */
-static int entry_find(struct sealer *s, struct keypair *kp)
+static int entry_find(struct sealer *s, struct keypair *kp, const struct aead *src)
 {
 	struct sealer_entry *e;
 
 	for (unsigned i = 0; i < SEALER_KEYPAIRS; i++) {
-		if (entry_current(&s->entries[i], kp)) {
+		if (entry_current(&s->entries[i], src)) {
 			s->entries[i].batch = s->batch;
 			return (int)i;
 		}
@@ -84,7 +94,7 @@ static int entry_find(struct sealer *s, struct keypair *kp)
 			continue;
 		if (e->kp)
 			entry_wipe(s, e);
-		if (entry_clone(s, e, kp) < 0)
+		if (entry_clone(s, e, kp, src) < 0)
 			return -1;
 		e->batch = s->batch;
 		return (int)i;
@@ -103,11 +113,13 @@ int sealer_add(struct sealer *s, const struct sealer_job *job)
 		s->batch++;
 		sealer_sweep(s);
 	}
-	/* consecutive packets are mostly one peer's */
-	if (s->n_jobs && s->jobs[s->n_jobs - 1].kp == job->kp)
+	/* consecutive packets are mostly one peer's, one way */
+	if (s->n_jobs && s->jobs[s->n_jobs - 1].kp == job->kp &&
+	    !s->jobs[s->n_jobs - 1].opened == !job->opened)
 		entry = (int)s->jobs[s->n_jobs - 1].entry;
 	else
-		entry = entry_find(s, job->kp);
+		entry = entry_find(s, job->kp, job->opened ? &job->kp->recv_aead :
+							     &job->kp->send_aead);
 	q = &s->jobs[s->n_jobs];
 	*q = *job;
 	if (entry < 0) {

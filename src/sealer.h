@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A batch of packets sealed in parallel (workers.h), for workers > 1: the
+ * A batch of packets sealed (or opened) in parallel (workers.h), for workers > 1: the
  * data plane takes each packet's counter in order (proto_seal_prepare),
  * queues the packet here, and sealer_run seals the whole batch on the
  * worker threads and the loop thread before the batch is sent, in the
@@ -8,6 +8,10 @@
  * keypair's AEAD context (aead_clone: a libcrypto context is not shared
  * between threads), kept per keypair while the keypair lives and wiped
  * once it is gone or rekeyed (sealer_sweep, and at every batch).
+ * Received data packets are opened the same way: the checks before the
+ * tag (proto_open_prepare) and after it (proto_open_finish: the replay
+ * window, in arrival order) stay on the loop thread; only the tag check
+ * and decryption, with a clone of the keypair's recv_aead, run here.
  *
  * Safety: a queued keypair must not change until sealer_run returns; the
  * data plane queues only while it reads the tun and runs the batch before
@@ -26,20 +30,23 @@
 
 /* Keypairs whose clones are kept: one batch can hold this many peers'
  * packets before some are sealed on the loop thread alone. */
-#define SEALER_KEYPAIRS 16
+#define SEALER_KEYPAIRS 16	/* (each direction counts once) */
 
+/* A packet to seal, or (opened not NULL) a received one whose tag to check. */
 struct sealer_job {
-	struct keypair *kp;	/* proto_seal_prepare's */
+	struct keypair *kp;	/* proto_seal_prepare's, or proto_open_prepare's */
 	uint64_t counter;
-	uint8_t *buf;		/* keypair.h layout, plaintext at buf + 16 */
-	size_t len;		/* plaintext bytes */
+	uint8_t *buf;		/* keypair.h layout, plaintext at buf + 16; or the datagram */
+	size_t len;		/* plaintext bytes; or the datagram's */
 	size_t mtu;
 	size_t *out_len;	/* the datagram's length: set to 0 if sealing fails */
+	bool *opened;		/* opening: set to whether the tag verified */
 	unsigned entry;		/* the sealer's: whose clones seal it */
 };
 
 struct sealer_entry {
 	struct keypair *kp;	/* NULL: free */
+	const struct aead *src;	/* &kp->send_aead or &kp->recv_aead: what is cloned */
 	uint32_t index;		/* kp's local index, to find it alive (sealer_sweep) */
 	uint32_t batch;		/* the batch that last used it */
 	struct aead *clones;	/* one per worker thread (worker i: clones[i - 1]) */

@@ -70,6 +70,17 @@ uint32_t keypair_packet_index(const uint8_t *pkt);
  * pkt. Returns why the packet is dropped, or DROP_NONE. */
 enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 			      uint64_t reject_limit, uint8_t **plain, size_t *plain_len);
+/* keypair_open in three steps, for opening on worker threads: the checks
+ * before the tag (length, counter limit; the subkeys made) here, in
+ * order; then the tag checked and the packet decrypted in place with a
+ * worker's own clone of recv_aead (keypair_open_at: 0, or -1 on a bad
+ * tag; len >= KEYPAIR_MIN_PACKET checked before); then, in order again and
+ * only for a packet whose tag verified, the replay window
+ * (keypair_open_accept). The plaintext is pkt + 16, len - 32 bytes. */
+enum drop_reason keypair_open_check(struct keypair *kp, const uint8_t *pkt, size_t len,
+				    uint64_t reject_limit, uint64_t *counter);
+int keypair_open_at(struct aead *a, uint8_t *pkt, size_t len);
+enum drop_reason keypair_open_accept(struct keypair *kp, uint64_t counter);
 void keypair_wipe(struct keypair *kp);
 
 #endif

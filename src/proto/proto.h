@@ -211,6 +211,23 @@ enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *
 enum drop_reason proto_consume_data(struct proto_host *host, uint8_t *pkt, size_t len,
 				    uint64_t now, struct proto_rx *rx);
 
+/* proto_consume_data in two steps around the tag, for opening on worker
+ * threads: proto_open_prepare makes the checks before it (index, expiry,
+ * length, counter limit; rx->peer set as soon as the index is known);
+ * the caller then checks the tag with keypair_open_at and its own clone
+ * of o->kp's recv_aead, sets o->opened, and calls proto_open_finish in
+ * arrival order, before any handshake message is processed: the replay
+ * window moves only for a packet whose tag verified, in that order. */
+struct proto_opening {
+	struct keypair *kp;
+	uint64_t counter;
+	bool opened;		/* the caller's: the tag verified */
+};
+enum drop_reason proto_open_prepare(struct proto_host *host, const uint8_t *pkt, size_t len,
+				    uint64_t now, struct proto_opening *o, struct proto_rx *rx);
+enum drop_reason proto_open_finish(struct proto_host *host, uint8_t *pkt, size_t len,
+				   uint64_t now, const struct proto_opening *o, struct proto_rx *rx);
+
 /* Due actions (enum proto_action bits) at now; updates the state. */
 unsigned proto_timers_due(struct proto_peer *peer, uint64_t now);
 /* Earliest time something is due for the peer; PROTO_NEVER when nothing.

@@ -9,7 +9,11 @@
  *   packet opens under the receiver's key; a rekey in the same keypair
  *   slot is sealed under the new key, and no clone of the old key is left;
  * - more keypairs in one batch than the sealer keeps clones for: the rest
- *   are sealed on the loop thread, still correct. */
+ *   are sealed on the loop thread, still correct;
+ * - opening: tags checked on the workers, the replay window after, in
+ *   order: the same verdict and plaintext, packet for packet, as
+ *   keypair_open on one thread, with duplicates, late packets and forgeries
+ *   (one with a counter far ahead, which must not move the window). */
 #include "config.h"
 
 #include <sodium.h>
@@ -235,6 +239,91 @@ static void test_sealer(unsigned n_kp, unsigned workers)
 	index_table_free(&table);
 }
 
+/* Opening: a stream with duplicates, forgeries (a flipped bit, also in a
+ * counter ahead of the window) and packets late by up to 40, opened in
+ * batches through the sealer (tag on the workers, replay window after, in
+ * order) gives packet for packet what keypair_open gives in one thread. */
+#define OPEN_PKTS 6000
+
+static void test_open(unsigned workers)
+{
+	static uint8_t sealed[OPEN_PKTS][SEAL_BUF], a[SEAL_CAP][SEAL_BUF], b[SEAL_CAP][SEAL_BUF];
+	static size_t sealed_len[OPEN_PKTS];
+	struct keypair tx = { 0 }, rx = { 0 }, ref = { 0 };
+	struct sealer sl;
+	bool opened[SEAL_CAP];
+	uint64_t counter[SEAL_CAP];
+	unsigned stream[SEAL_CAP], next = 0, differ = 0, accepted = 0, forged = 0, sent = 0;
+	enum drop_reason why[SEAL_CAP];
+
+	tap_label("%u threads", workers);
+	CHECK_EQ(index_table_init(&table, 4), 0);
+	randombytes_buf(tx.send_key, sizeof(tx.send_key));
+	memcpy(rx.recv_key, tx.send_key, sizeof(rx.recv_key));
+	memcpy(ref.recv_key, tx.send_key, sizeof(ref.recv_key));
+	tx.live = rx.live = ref.live = true;
+	replay_init(&rx.replay);
+	replay_init(&ref.replay);
+	rx.local.kind = INDEX_KEYPAIR;
+	index_table_insert(&table, &rx.local, 7);
+	for (unsigned i = 0; i < OPEN_PKTS; i++) {
+		size_t len = 1 + mix(i) % 1400;
+
+		memset(sealed[i] + KEYPAIR_HEADER_LEN, (int)i, len);
+		if (keypair_seal(&tx, sealed[i], len, SEAL_MTU, UINT64_MAX, &sealed_len[i]) < 0)
+			differ++;
+	}
+	CHECK_EQ(sealer_init(&sl, workers, SEAL_CAP, &table), 0);
+	while (sent < OPEN_PKTS + OPEN_PKTS / 4 && !differ) {
+		unsigned jobs = 1 + (unsigned)(mix(sent + 99) % SEAL_CAP);
+
+		for (unsigned j = 0; j < jobs; j++, sent++) {
+			uint64_t h = mix(sent * 7 + 3);
+			unsigned k = next < OPEN_PKTS ? next++ : (unsigned)(h % OPEN_PKTS);
+
+			if (h % 5 == 0 && k > 40)	/* late, or a duplicate */
+				k -= (unsigned)(h >> 8) % 40;
+			stream[j] = k;
+			memcpy(a[j], sealed[k], sealed_len[k]);
+			if (h % 11 == 0) {		/* forged: a bit of the payload */
+				a[j][KEYPAIR_HEADER_LEN + (h >> 16) % 8] ^= 1;
+				if (h % 3 == 0)		/* and its counter far ahead */
+					a[j][9] ^= 0x40;
+				forged++;
+			}
+			memcpy(b[j], a[j], sealed_len[k]);	/* for the reference */
+			why[j] = keypair_open_check(&rx, a[j], sealed_len[k], UINT64_MAX, &counter[j]);
+			opened[j] = false;
+			if (why[j] == DROP_NONE)
+				sealer_add(&sl, &(struct sealer_job){ .kp = &rx, .buf = a[j],
+					   .len = sealed_len[k], .opened = &opened[j] });
+		}
+		sealer_run(&sl);
+		for (unsigned j = 0; j < jobs; j++) {
+			size_t len = sealed_len[stream[j]], ref_len = 0;
+			uint8_t *ref_plain = NULL;
+			enum drop_reason want = keypair_open(&ref, b[j], len, UINT64_MAX, &ref_plain,
+							     &ref_len);
+
+			if (why[j] == DROP_NONE)
+				why[j] = opened[j] ? keypair_open_accept(&rx, counter[j]) : DROP_BAD_TAG;
+			if (why[j] != want || (want == DROP_NONE &&
+			    memcmp(a[j] + KEYPAIR_HEADER_LEN, ref_plain, ref_len) != 0))
+				differ++;
+			accepted += why[j] == DROP_NONE;
+		}
+	}
+	sealer_free(&sl);
+	index_table_remove(&table, &rx.local);
+	index_table_free(&table);
+	keypair_wipe(&tx);
+	keypair_wipe(&rx);
+	keypair_wipe(&ref);
+	CHECK_EQ(differ, 0u);
+	CHECK_GT(accepted, OPEN_PKTS / 2);
+	CHECK_GT(forged, 0u);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0 || aead_setup(AEAD_AUTO) < 0)
@@ -245,5 +334,7 @@ int main(void)
 	RUN(test_sealer(2, 3));
 	RUN(test_sealer(2, 2));
 	RUN(test_sealer(N_KP, 3));
+	RUN(test_open(3));
+	RUN(test_open(1 + 1));
 	return tap_done();
 }
