@@ -5,7 +5,9 @@
  * has run, each exactly once, on whichever thread claimed it. The daemon
  * seals a batch of packets this way (sealer.h): their counters are taken
  * in order before, and the batch is sent in order after, so the order on
- * the wire is the order of the batch whatever thread sealed what.
+ * the wire is the order of the batch whatever thread sealed what; and it
+ * checks the tags of a receive batch, the replay window moved after, in
+ * arrival order.
  *
  * Design, simplest correct first: one 64-bit word holds the batch's
  * generation, its size and the next job; a thread claims a job with one
