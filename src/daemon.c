@@ -554,6 +554,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	d->hooks.fd = -1;
 	d->resolver.ev.fd = -1;
 	if (setup(d) == 0) {
+		secmem_stack_wipe();	/* the DHs of the key checks and peer set-up */
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
 		notify_ready(d->dp.ifname);	/* systemd Type=notify */

@@ -15,6 +15,7 @@
 
 #include "dataplane.h"
 #include "log.h"
+#include "secmem.h"
 
 /* Reads from the tun per wake-up before the sockets get a turn. */
 #define TUN_BURST UDP_BATCH_MAX
@@ -248,6 +249,7 @@ static void send_initiation(struct dataplane *d, struct peer *p, uint64_t now)
 	}
 	log_debug("peer %s: sending handshake initiation", p->name);
 	send_one(d, p, msg, sizeof(msg));
+	secmem_stack_wipe();
 }
 
 static void peer_run_timers(struct dataplane *d, struct peer *p, uint64_t now)
@@ -568,6 +570,7 @@ static void rx_handshake(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 	} else {
 		why = proto_consume_response(d->host, u->buf, u->len, now, need_mac2, &pp);
 	}
+	secmem_stack_wipe();	/* the DH with our static key left it there */
 	p = peerset_owner(d->peers, pp);
 	if (why == DROP_HS_BAD_MAC2)
 		send_cookie_reply(d, u, now);

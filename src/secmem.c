@@ -28,3 +28,11 @@ void secmem_free(void *p)
 {
 	sodium_free(p);
 }
+
+__attribute__((noinline)) void secmem_stack_wipe(void)
+{
+	uint8_t area[SECMEM_STACK_WIPE];
+
+	sodium_memzero(area, sizeof(area));
+	__asm__ __volatile__("" : : "r"(area) : "memory");	/* not optimised out */
+}
