@@ -4,7 +4,10 @@
  * bulk AEAD built in (libsodium, libcrypto) or the one -a names.
  * With -w, one peer's stream sealed on 1..W threads through the ordering
  * of seqring.h (counters in order, sealing on any thread, output checked
- * in order), timed on the wall clock.
+ * in order), timed on the wall clock; then the same stream through the
+ * daemon's own path for workers = N: batches of 64 with the counters taken
+ * in order and the crypto fork-join on N threads (src/sealer.c), checked
+ * in the order they would be sent.
  * `make bench-micro` builds and runs it;
  * bench/microbench [-n PACKETS] [-s BYTES] [-a libsodium|libcrypto] [-w THREADS]. */
 #include "config.h"
@@ -22,6 +25,7 @@
 #include "aead.h"
 #include "keypair.h"
 #include "peer.h"
+#include "sealer.h"
 #include "seqring.h"
 
 #define RING 64		/* sealed packets opened in turn (fits in cache) */
@@ -241,14 +245,89 @@ out:
 	return ret;
 }
 
-static int bench_impl_parallel(enum aead_impl impl, unsigned long n, size_t size, unsigned threads)
+/* ---- the daemon's path: batches of BATCH, fork-join (sealer.h) ---- */
+
+#define BATCH 64
+
+/* One batch: counters in order, crypto on the threads (threads = 1:
+ * keypair_seal on this thread, as ovpnd with workers = 1), then checked
+ * in order as the sender would send them; the first batch is opened. */
+static int fj_batch(struct sealer *sl, struct keypair *tx, struct keypair *rx, size_t size,
+		    uint64_t *sent)
+{
+	static uint8_t pool[BATCH][PAR_BUF], work[PAR_BUF];
+	size_t out[BATCH], plain_len;
+	uint8_t *plain;
+	uint64_t c;
+
+	for (unsigned i = 0; i < BATCH; i++) {
+		if (!sl) {
+			if (keypair_seal(tx, pool[i], size, size, UINT64_MAX, &out[i]) < 0)
+				return -1;
+			continue;
+		}
+		out[i] = keypair_sealed_len(size, size);
+		if (keypair_take_counter(tx, UINT64_MAX, &c) < 0 ||
+		    sealer_add(sl, &(struct sealer_job){ .kp = tx, .counter = c, .buf = pool[i],
+				.len = size, .mtu = size, .out_len = &out[i] }) < 0)
+			return -1;
+	}
+	if (sl)
+		sealer_run(sl);
+	for (unsigned i = 0; i < BATCH; i++, (*sent)++) {
+		if (!out[i] || pool[i][8] != (uint8_t)*sent)
+			return -1;
+		if (*sent < BATCH) {
+			memcpy(work, pool[i], out[i]);
+			if (keypair_open(rx, work, out[i], UINT64_MAX, &plain, &plain_len) != DROP_NONE)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int bench_forkjoin(struct keypair *tx, struct keypair *rx, unsigned long n,
+			  size_t size, unsigned threads)
+{
+	struct sealer sl;
+	struct index_table t;
+	uint64_t sent = 0;
+	double t0, secs, cpu0, cpu;
+	int ret = -1;
+
+	if (size + KEYPAIR_MIN_PACKET + 15 > PAR_BUF || index_table_init(&t, 4) < 0)
+		return -1;
+	tx->local.kind = INDEX_KEYPAIR;
+	if (index_table_insert(&t, &tx->local, 1) < 0 ||
+	    (threads > 1 && sealer_init(&sl, threads, BATCH, &t) < 0))
+		goto out;
+	t0 = wall_seconds();
+	cpu0 = process_seconds();
+	for (ret = 0; ret == 0 && sent < n;)
+		ret = fj_batch(threads > 1 ? &sl : NULL, tx, rx, size, &sent);
+	secs = wall_seconds() - t0;
+	cpu = process_seconds() - cpu0;
+	if (ret == 0)
+		printf("seal  %5zu bytes, %u thread%s: %9.0f packets/s, %6.2f Gbit/s (wall clock), "
+		       "%5.0f ns CPU/packet, in order\n",
+		       size, threads, threads == 1 ? " " : "s", (double)sent / secs,
+		       (double)sent * (double)size * 8 / secs / 1e9, cpu / (double)sent * 1e9);
+	if (threads > 1)
+		sealer_free(&sl);
+out:
+	index_table_remove(&t, &tx->local);
+	index_table_free(&t);
+	return ret;
+}
+
+typedef int par_fn(struct keypair *tx, struct keypair *rx, unsigned long n, size_t size,
+		   unsigned threads);
+
+/* fn on 1 .. threads threads, each on a fresh pair of keypairs. */
+static int par_each(par_fn *fn, unsigned long n, size_t size, unsigned threads)
 {
 	int ret = 0;
 
-	if (aead_setup(impl) < 0)
-		return -1;
-	printf("one peer's stream through seqring (counters in order, sealing in parallel, sent in order), %s, %lu packets\n",
-	       aead_impl_name(impl), n);
 	for (unsigned t = 1; t <= threads && ret == 0; t++) {
 		struct keypair tx = { 0 }, rx = { 0 };
 
@@ -257,11 +336,24 @@ static int bench_impl_parallel(enum aead_impl impl, unsigned long n, size_t size
 		tx.remote_index = 0x01020304;
 		tx.live = rx.live = true;
 		replay_init(&rx.replay);
-		ret = bench_parallel(&tx, &rx, n, size, t);
+		ret = fn(&tx, &rx, n, size, t);
 		keypair_wipe(&tx);
 		keypair_wipe(&rx);
 	}
 	return ret;
+}
+
+static int bench_impl_parallel(enum aead_impl impl, unsigned long n, size_t size, unsigned threads)
+{
+	if (aead_setup(impl) < 0)
+		return -1;
+	printf("one peer's stream through seqring (counters in order, sealing in parallel, sent in order), %s, %lu packets\n",
+	       aead_impl_name(impl), n);
+	if (par_each(bench_parallel, n, size, threads) < 0)
+		return -1;
+	printf("the daemon's path (workers = N): batches of %d, counters in order, crypto "
+	       "fork-join on N threads (src/workers.c, src/sealer.c), checked in order\n", BATCH);
+	return par_each(bench_forkjoin, n, size, threads);
 }
 
 static int bench_impl(enum aead_impl impl, unsigned long n, size_t size)

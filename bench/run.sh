@@ -23,7 +23,8 @@
 # the 2025 build, ../../shared/bench/bin/wireguard-go-2025, with its offloads,
 # else wireguard-go from PATH, Debian's 2022 release, said in the log),
 # OVPN_AEAD (libsodium or libcrypto: the ovpnd bulk AEAD, via OVPN_TEST_AEAD;
-# default what the build picks), MTU (1420), PACED (500M), OMIT (1),
+# default what the build picks), WORKERS (ovpnd's workers = auto | 1..64;
+# default none in the config: auto), MTU (1420), PACED (500M), OMIT (1),
 # MAX_RUNTIME (1800 s: no system starts after it), KEEP=1 keeps the work dir.
 #
 # Addresses, only inside the two namespaces this script makes (and deletes):
@@ -206,6 +207,7 @@ user             = "nobody"
 group            = "nogroup"
 control-socket   = "$WORK/ovpn/$1.sock"
 log-level        = "warning"
+${WORKERS:+workers          = $WORKERS}
 
 peer "$4" {
     public-key  = "$(cat "$WORK/ovpn/$4.key.pub")"
@@ -218,7 +220,7 @@ EOF
 # ovpn configures its own tun (address, MTU, up) from the config.
 up_ovpn() {
 	local d=$WORK/ovpn s
-	DESC="ovpn $(git -C "$HERE" describe --always --dirty 2>/dev/null) ($OVPN_BUILD/ovpnd), MTU $MTU"
+	DESC="ovpn $(git -C "$HERE" describe --always --dirty 2>/dev/null) ($OVPN_BUILD/ovpnd), MTU $MTU, workers ${WORKERS:-auto}"
 	net 1
 	IF_A=ovA IF_B=ovB
 	mkdir -p "$d"

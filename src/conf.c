@@ -257,6 +257,26 @@ static int parse_sandbox(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *re
 	return 0;
 }
 
+/* "auto" (0: the CPUs the daemon may run on, see workers.h) or 1..64. */
+static int parse_workers(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	unsigned long n = 0;
+	const char *p = value;
+
+	if (!strcmp(value, "auto")) {
+		*(long *)result = CONF_WORKERS_AUTO;
+		return 0;
+	}
+	for (; *p >= '0' && *p <= '9' && n <= CONF_WORKERS_MAX; p++)
+		n = n * 10 + (unsigned long)(*p - '0');
+	if (p == value || *p || n < 1 || n > CONF_WORKERS_MAX) {
+		opt_error(cfg, opt, "not auto or a number from 1 to 64", value);
+		return -1;
+	}
+	*(long *)result = (long)n;
+	return 0;
+}
+
 /* "main", "off" or a table number: not 0, 253 (default) or 255 (local). */
 static int validate_table(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -543,6 +563,7 @@ static cfg_t *confuse_init(void)
 		CFG_STR("control-socket", NULL, CFGF_NODEFAULT),
 		CFG_STR("control-group", NULL, CFGF_NODEFAULT),
 		CFG_INT_CB("sandbox", SANDBOX_ON, CFGF_NONE, parse_sandbox),
+		CFG_INT_CB("workers", CONF_WORKERS_AUTO, CFGF_NONE, parse_workers),
 		CFG_STR("table", "main", CFGF_NONE),
 		CFG_STR("fwmark", "off", CFGF_NONE),
 		CFG_STR("metrics-listen", NULL, CFGF_NODEFAULT),
@@ -797,6 +818,7 @@ static int build_root(cfg_t *cfg, struct conf *out)
 	out->mtu = (unsigned)cfg_getint(cfg, "mtu");
 	out->log_level = (enum log_level)log_level_parse(cfg_getstr(cfg, "log-level"));
 	out->sandbox = (int)cfg_getint(cfg, "sandbox");
+	out->workers = (unsigned)cfg_getint(cfg, "workers");
 	build_table(cfg, out);
 	out->interface_line = line_of(cfg, "interface", 0);
 	out->address_line = line_of(cfg, "address", 0);

@@ -17,6 +17,9 @@
 #define CONF_TABLE_MAIN 254
 /* wg-quick's choice: the mark and the full tunnel's own table */
 #define CONF_FWMARK_AUTO 51820
+/* workers = auto | 1..64: threads that seal (workers.h); 0 is auto. */
+#define CONF_WORKERS_AUTO 0
+#define CONF_WORKERS_MAX 64
 
 struct conf_peer {
 	char *name;			/* the section title */
@@ -57,6 +60,7 @@ struct conf {
 	char *control_group;		/* NULL: none (root and the daemon's uid only) */
 	gid_t control_gid;
 	int sandbox;			/* enum sandbox_mode */
+	unsigned workers;		/* sealing threads; CONF_WORKERS_AUTO: by the CPUs */
 	unsigned interface_line, address_line, control_socket_line;	/* 0: default */
 	uint32_t table;			/* routes go here; CONF_TABLE_OFF: none */
 	unsigned table_line;

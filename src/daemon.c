@@ -35,6 +35,7 @@
 #include "resolver.h"
 #include "status.h"
 #include "tun.h"
+#include "workers.h"
 
 /* The daemon is its parts, each owned by its module. */
 struct daemon {
@@ -244,6 +245,7 @@ static void reload_warn_fixed(const struct conf *old, const struct conf *nc)
 		{ "control-group", !old->control_group != !nc->control_group ||
 				   (old->control_group && strcmp(old->control_group, nc->control_group)) },
 		{ "sandbox", old->sandbox != nc->sandbox },
+		{ "workers", old->workers != nc->workers },
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -464,14 +466,17 @@ static int setup(struct daemon *d)
 		log_warn("WARNING: user = \"root\": ovpnd stays root after setup (with CAP_NET_ADMIN "
 			 "only); a bug in its packet handling would run as root. Use an "
 			 "unprivileged account unless you must.");
-	/* The resolver thread starts after the drop (capabilities are per
-	 * thread) and before the sandbox, whose filter covers every thread. */
+	/* The resolver and worker threads start after the drop (capabilities
+	 * are per thread) and before the sandbox, whose filter covers every
+	 * thread. */
 	if (priv_drop(cfg->uid, cfg->gid) < 0 || resolver_run(&d->resolver) < 0 ||
+	    dataplane_workers(&d->dp, cfg->workers == CONF_WORKERS_AUTO ? workers_auto() :
+				      cfg->workers) < 0 ||
 	    sandbox_apply(cfg->sandbox) < 0)
 		return -1;
-	log_info("interface %s up, mtu %u, listening on port %u, %zu peers; running as uid %u gid %u with CAP_NET_ADMIN only",
-		 d->dp.ifname, d->dp.mtu, d->dp.udp.port, d->peers.n_peers, (unsigned)cfg->uid,
-		 (unsigned)cfg->gid);
+	log_info("interface %s up, mtu %u, listening on port %u, %zu peers, %u worker%s; running as uid %u gid %u with CAP_NET_ADMIN only",
+		 d->dp.ifname, d->dp.mtu, d->dp.udp.port, d->peers.n_peers, d->dp.workers,
+		 d->dp.workers == 1 ? "" : "s", (unsigned)cfg->uid, (unsigned)cfg->gid);
 	return 0;
 }
 
@@ -551,6 +556,7 @@ int daemon_run(struct conf *cfg, const struct daemon_opts *opts)
 	d->hooks.fd = -1;
 	d->resolver.ev.fd = -1;
 	if (setup(d) == 0) {
+		secmem_stack_wipe();	/* the DHs of the key checks and peer set-up */
 		if (opts->ready_fd >= 0)
 			daemonize_ready(opts->ready_fd);
 		notify_ready(d->dp.ifname);	/* systemd Type=notify */

@@ -15,6 +15,7 @@
 
 #include "dataplane.h"
 #include "log.h"
+#include "secmem.h"
 
 /* Reads from the tun per wake-up before the sockets get a turn. */
 #define TUN_BURST UDP_BATCH_MAX
@@ -139,8 +140,29 @@ static void flush_family(struct dataplane *d, int fd, struct udp_pkt *pkts, unsi
 	d->stats.udp_send_drops += n - off;
 }
 
+/* The batch sealed on the workers; a packet that failed (the AEAD, so
+ * never in practice) is left out, counted as a failed send. */
+static void seal_batch(struct dataplane *d)
+{
+	struct udp_pkt *all[] = { d->tx4, d->tx6 };
+	unsigned *count[] = { &d->n_tx4, &d->n_tx6 };
+
+	sealer_run(d->sealer);
+	for (unsigned f = 0; f < 2; f++) {
+		unsigned out = 0;
+
+		for (unsigned i = 0; i < *count[f]; i++)
+			if (all[f][i].len)
+				all[f][out++] = all[f][i];
+		d->stats.udp_send_drops += *count[f] - out;
+		*count[f] = out;
+	}
+}
+
 static void flush_tx(struct dataplane *d)
 {
+	if (d->sealer)
+		seal_batch(d);
 	flush_family(d, d->udp.fd4, d->tx4, d->n_tx4);
 	flush_family(d, d->udp.fd6, d->tx6, d->n_tx6);
 	d->n_tx4 = d->n_tx6 = d->tx_used = 0;
@@ -162,11 +184,33 @@ static void no_route_reply(struct dataplane *d, const uint8_t *pkt, size_t len, 
 		d->stats.unreachable_sent++;
 }
 
+/* The counter now, the crypto on the workers with the rest of the batch
+ * (sealer.h) before it is sent; u is the datagram in the batch. */
+static enum proto_seal_result seal_deferred(struct dataplane *d, struct peer *p, uint8_t *buf,
+					    size_t len, uint64_t now, struct udp_pkt **u)
+{
+	struct proto_sealing ps;
+
+	if (proto_seal_prepare(&p->proto, len, d->mtu, now, &ps) == PROTO_SEAL_NO_SESSION)
+		return PROTO_SEAL_NO_SESSION;
+	if (p->endpoint.sa.sa_family == AF_INET6)
+		*u = &d->tx6[d->n_tx6++];
+	else
+		*u = &d->tx4[d->n_tx4++];
+	(*u)->len = ps.len;
+	/* never full: a batch has one job per send buffer */
+	sealer_add(d->sealer, &(struct sealer_job){ .kp = ps.kp, .counter = ps.counter,
+			.buf = buf, .len = len, .mtu = d->mtu, .out_len = &(*u)->len });
+	return PROTO_SEAL_OK;
+}
+
 /* Seal the plaintext at buf + 16 for p; queue it if there is no session. */
 static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, size_t len,
 			  uint64_t now, bool batch)
 {
-	size_t out_len;
+	struct udp_pkt *u = NULL;
+	enum proto_seal_result r;
+	size_t out_len = 0;
 
 	if (!p->has_endpoint) {
 		d->stats.no_endpoint++;
@@ -176,7 +220,11 @@ static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, siz
 	}
 	if (endpoint_loops(d, p, now) || nested_loops(d, p, buf + PKT_HEADROOM, len))
 		return;
-	if (proto_seal(&p->proto, buf, len, d->mtu, now, &out_len) == PROTO_SEAL_NO_SESSION) {
+	if (batch && d->sealer)
+		r = seal_deferred(d, p, buf, len, now, &u);
+	else
+		r = proto_seal(&p->proto, buf, len, d->mtu, now, &out_len);
+	if (r == PROTO_SEAL_NO_SESSION) {
 		if (len)
 			peer_queue_push(p, buf + PKT_HEADROOM, len);
 		return;
@@ -184,14 +232,14 @@ static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, siz
 	p->stats.tx_bytes += len;
 	p->stats.tx_packets++;
 	if (batch) {
-		struct udp_pkt *u;
-
-		if (p->endpoint.sa.sa_family == AF_INET6)
-			u = &d->tx6[d->n_tx6++];
-		else
-			u = &d->tx4[d->n_tx4++];
+		if (!u) {
+			if (p->endpoint.sa.sa_family == AF_INET6)
+				u = &d->tx6[d->n_tx6++];
+			else
+				u = &d->tx4[d->n_tx4++];
+			u->len = out_len;
+		}
 		u->buf = buf;
-		u->len = out_len;
 		endpoint_copy(&u->ep, &p->endpoint);
 	} else {
 		send_one(d, p, buf, out_len);
@@ -227,6 +275,7 @@ static void send_initiation(struct dataplane *d, struct peer *p, uint64_t now)
 	}
 	log_debug("peer %s: sending handshake initiation", p->name);
 	send_one(d, p, msg, sizeof(msg));
+	secmem_stack_wipe();
 }
 
 static void peer_run_timers(struct dataplane *d, struct peer *p, uint64_t now)
@@ -251,7 +300,11 @@ static void peer_run_timers(struct dataplane *d, struct peer *p, uint64_t now)
 
 void dataplane_peer_timer(void *ctx, struct peer *p, uint64_t now)
 {
-	peer_run_timers(ctx, p, now);
+	struct dataplane *d = ctx;
+
+	peer_run_timers(d, p, now);
+	if (d->sealer)		/* an expired session's clones go with it */
+		sealer_sweep(d->sealer);
 }
 
 static void peer_contact(struct dataplane *d, struct peer *p, uint64_t now)
@@ -543,6 +596,7 @@ static void rx_handshake(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 	} else {
 		why = proto_consume_response(d->host, u->buf, u->len, now, need_mac2, &pp);
 	}
+	secmem_stack_wipe();	/* the DH with our static key left it there */
 	p = peerset_owner(d->peers, pp);
 	if (why == DROP_HS_BAD_MAC2)
 		send_cookie_reply(d, u, now);
@@ -613,22 +667,22 @@ static void tun_deliver(struct dataplane *d, uint8_t *pkt, size_t len)
 	tun_write_pkt(d, pkt, len, &none);
 }
 
-static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
+/* What follows the protocol's verdict on a data packet: the source in
+ * allowed IPs, the endpoint, a confirmed session's queue, the counters,
+ * CoDel and the tun. */
+static void rx_data_done(struct dataplane *d, struct udp_pkt *u, struct proto_rx *rx,
+			 enum drop_reason why, uint64_t now)
 {
-	struct proto_rx rx = { 0 };
-	enum drop_reason why;
-	struct peer *p;
+	struct peer *p = peerset_owner(d->peers, rx->peer);
 
-	why = proto_consume_data(d->host, u->buf, u->len, now, &rx);
-	p = peerset_owner(d->peers, rx.peer);
-	if (why == DROP_NONE && rx.len &&
-	    allowedips_lookup(&d->peers->aip, rx.inner.family, rx.inner.src) != p)
+	if (why == DROP_NONE && rx->len &&
+	    allowedips_lookup(&d->peers->aip, rx->inner.family, rx->inner.src) != p)
 		why = DROP_SOURCE_NOT_ALLOWED;
 	if (why == DROP_NONE)
 		learn_endpoint(d, p, &u->ep);
 	/* It authenticated and confirmed the session whatever its inner packet:
 	 * the queue goes now, or it would leave after newer packets. */
-	if (rx.session_ready) {
+	if (rx->session_ready) {
 		log_debug("peer %s: session established (responder)", p->name);
 		session_up(d, p);
 		flush_queue(d, p, now);
@@ -637,15 +691,68 @@ static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 		count_drop(d, p, why);
 		return;
 	}
-	if (u->waited && rx.len && offload_gro_eligible(rx.data, rx.len) &&
+	if (u->waited && rx->len && offload_gro_eligible(rx->data, rx->len) &&
 	    codel_drop(&d->rx_codel, now, u->waited)) {
 		d->stats.queue_delay_drops++;	/* p was touched by peerset_owner */
 		return;
 	}
 	p->stats.rx_packets++;
-	p->stats.rx_bytes += rx.len;
-	if (rx.len)
-		tun_deliver(d, rx.data, rx.len);
+	p->stats.rx_bytes += rx->len;
+	if (rx->len)
+		tun_deliver(d, rx->data, rx->len);
+}
+
+static void rx_data(struct dataplane *d, struct udp_pkt *u, uint64_t now)
+{
+	struct proto_rx rx = { 0 };
+	enum drop_reason why = proto_consume_data(d->host, u->buf, u->len, now, &rx);
+
+	rx_data_done(d, u, &rx, why, now);
+}
+
+/* workers > 1: the received data packets of a batch have their tags
+ * checked on the workers (sealer.h); before and after, in arrival order
+ * on this thread, what proto_consume_data does, then the rest of rx_data.
+ * Any other message waits for the data packets before it (it may change
+ * a keypair). */
+static void rx_open_batch(struct dataplane *d)
+{
+	const uint8_t *rx_end = d->rx_end;	/* the buffer still being split */
+	uint64_t now = timerq_now();
+
+	if (!d->n_opening)
+		return;
+	sealer_run(d->sealer);
+	for (unsigned i = 0; i < d->n_opening; i++) {
+		struct rx_opening *r = &d->opening[i];
+
+		if (r->rx_end != d->rx_end) {	/* GRO coalesces within one buffer */
+			tun_flush_gro(d);
+			d->rx_end = r->rx_end;
+		}
+		if (r->why == DROP_NONE)
+			r->why = proto_open_finish(d->host, r->u.buf, r->u.len, now, &r->o, &r->rx);
+		rx_data_done(d, &r->u, &r->rx, r->why, now);
+	}
+	tun_flush_gro(d);
+	d->rx_end = rx_end;
+	d->n_opening = 0;
+}
+
+static void rx_data_queue(struct dataplane *d, struct udp_pkt *u, uint64_t now)
+{
+	struct rx_opening *r;
+
+	if (d->n_opening == DATAPLANE_OPENING_MAX)
+		rx_open_batch(d);
+	r = &d->opening[d->n_opening++];
+	r->u = *u;
+	r->rx_end = d->rx_end;
+	r->o.opened = false;
+	r->why = proto_open_prepare(d->host, u->buf, u->len, now, &r->o, &r->rx);
+	if (r->why == DROP_NONE)
+		sealer_add(d->sealer, &(struct sealer_job){ .kp = r->o.kp, .buf = u->buf,
+				.len = u->len, .opened = &r->o.opened });
 }
 
 /* A cookie reply to one of our handshake messages: keep the cookie for
@@ -676,6 +783,12 @@ static void rx_cookie(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 
 static void rx_datagram(struct dataplane *d, struct udp_pkt *u, uint64_t now)
 {
+	if (d->sealer && u->len && u->buf[0] == MSG_TYPE_DATA) {
+		rx_data_queue(d, u, now);
+		return;
+	}
+	if (d->sealer)
+		rx_open_batch(d);	/* the data before it first */
 	if (u->len == 0) {	/* empty, or cut: larger than any message */
 		d->stats.unknown_type++;
 		return;
@@ -736,11 +849,15 @@ static void udp_drain(struct dataplane *d, int fd)
 			bytes += d->rx[i].len;
 			rx_buffer(d, &d->rx[i], now);
 		}
+		if (d->sealer)	/* before the buffers are read into again */
+			rx_open_batch(d);
 		flush_tx(d);
 		if ((unsigned)n < d->n_rx)
 			break;
 		now = timerq_now();
 	}
+	if (d->sealer)		/* a handshake may have replaced a keypair */
+		sealer_sweep(d->sealer);
 }
 
 static void dataplane_udp4_event(struct loop_fd *lfd, uint32_t events)
@@ -780,6 +897,7 @@ int dataplane_init(struct dataplane *d, struct peerset *peers, struct proto_host
 	d->routes.fd = -1;
 	d->routes.on_event = dataplane_routes_event;
 	d->link.mark = &d->udp.mark;
+	d->workers = 1;
 	return hsgate_init(&d->gate, host->public_key);
 }
 
@@ -807,8 +925,36 @@ int dataplane_buffers(struct dataplane *d)
 	return 0;
 }
 
+int dataplane_workers(struct dataplane *d, unsigned n)
+{
+	d->workers = 1;
+	if (n <= 1)
+		return 0;	/* today's path: proto_seal on the loop thread */
+	d->sealer = malloc(sizeof(*d->sealer));
+	d->opening = calloc(DATAPLANE_OPENING_MAX, sizeof(*d->opening));
+	/* a batch: a send buffer's packets, or the data packets received */
+	if (!d->sealer || !d->opening ||
+	    sealer_init(d->sealer, n, DATAPLANE_OPENING_MAX, &d->host->indices) < 0) {
+		log_err("cannot start %u worker threads", n - 1);
+		free(d->sealer);
+		free(d->opening);
+		d->sealer = NULL;
+		d->opening = NULL;
+		return -1;
+	}
+	d->workers = n;
+	return 0;
+}
+
 void dataplane_free(struct dataplane *d)
 {
+	if (d->sealer) {
+		sealer_free(d->sealer);
+		free(d->sealer);
+		free(d->opening);
+		d->sealer = NULL;
+		d->opening = NULL;
+	}
 	if (d->tun.fd >= 0)
 		close(d->tun.fd);	/* the device and its routes go with it */
 	d->tun.fd = -1;

@@ -26,6 +26,7 @@
 #include "proto.h"
 #include "ratelimit.h"
 #include "routeloop.h"
+#include "sealer.h"
 #include "udp.h"
 
 /* Drops that belong to no known peer, and data-path losses. */
@@ -42,6 +43,16 @@ struct dataplane_stats {
 	uint64_t routing_loop;			/* not sent: the endpoint's route is our tun */
 	uint64_t cookies_sent;			/* under load: mac2 demanded */
 	uint64_t queue_delay_drops;		/* TCP segment dropped by CoDel (codel.h) */
+};
+
+/* A received data packet while the workers check its tag. */
+#define DATAPLANE_OPENING_MAX 256
+struct rx_opening {
+	struct udp_pkt u;		/* the datagram, in the receive buffers */
+	const uint8_t *rx_end;		/* its GRO buffer's end, or NULL */
+	struct proto_opening o;
+	struct proto_rx rx;
+	enum drop_reason why;		/* proto_open_prepare's verdict */
 };
 
 struct dataplane {
@@ -87,6 +98,14 @@ struct dataplane {
 	/* Handshake load, cookies and the per-source limit (hsgate.h). */
 	struct hsgate gate;
 
+	/* workers > 1: the batches from the tun are sealed, and the data
+	 * packets received opened, in parallel (sealer.h); NULL: on the loop
+	 * thread, in proto_seal and proto_consume_data. */
+	unsigned workers;		/* threads sealing, the loop thread included */
+	struct sealer *sealer;
+	struct rx_opening *opening;	/* received, tags being checked, in order */
+	unsigned n_opening;
+
 	struct icmp_limit icmp_limit;	/* ICMP unreachable for no-route packets */
 	struct dataplane_stats stats;
 	struct events *events;		/* ovpnctl watch; NULL: none */
@@ -98,7 +117,11 @@ int dataplane_init(struct dataplane *d, struct peerset *peers, struct proto_host
 /* The buffer pools, once the tun and the sockets are open (their sizes
  * follow the offloads the kernel granted). 0 or -1. */
 int dataplane_buffers(struct dataplane *d);
-/* Close the tun and the sockets, free the pools, wipe the cookie secret. */
+/* n threads seal the tun's batches (1: the loop thread alone, none
+ * started). After the privilege drop, before the sandbox. 0 or -1. */
+int dataplane_workers(struct dataplane *d, unsigned n);
+/* Close the tun and the sockets, free the pools, wipe the cookie secret;
+ * the worker threads are stopped. */
 void dataplane_free(struct dataplane *d);
 /* Peers with an endpoint and a persistent keepalive connect at once. */
 void dataplane_start(struct dataplane *d, uint64_t now);

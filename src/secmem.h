@@ -12,6 +12,12 @@
 void *secmem_alloc(size_t size);
 /* Wipes and unmaps; NULL is ignored. */
 void secmem_free(void *p);
+/* Zero SECMEM_STACK_WIPE bytes of the stack below the caller: libsodium's
+ * X25519 keeps its copy of the scalar (our static key, clamped as keys
+ * are, so the same bytes) in its frame, which a later call may or may not
+ * overwrite. After every DH with the static key. */
+#define SECMEM_STACK_WIPE (64 * 1024)
+void secmem_stack_wipe(void);
 
 /* Many objects of one size (the peers): each secmem_alloc is a mapping of
  * its own with guard pages, a page of bookkeeping and its size rounded up

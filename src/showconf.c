@@ -121,6 +121,10 @@ void showconf_render(struct strbuf *out, const struct conf *c, const char *skip,
 		option(out, "", "fwmark", "off");
 	if (c->metrics_listen)
 		option(out, "", "metrics-listen", c->metrics_listen);
+	if (c->workers == CONF_WORKERS_AUTO)
+		option(out, "", "workers", "auto");
+	else
+		strbuf_printf(out, "%-20s = %u\n", "workers", c->workers);
 	for (size_t i = 0; i < c->n_peers; i++) {
 		struct showconf_peer sp;
 

@@ -122,6 +122,7 @@ static void text_render(const struct status_src *s, struct strbuf *out, uint64_t
 		      on_off(d->udp.gso), on_off(d->udp.gro));
 	strbuf_printf(out, "  aead: chacha20-poly1305 from %s\n", aead_impl_name(AEAD_AUTO));
 	strbuf_printf(out, "  sandbox: %s\n", sandbox_mode_name(s->sandbox));
+	strbuf_printf(out, "  workers: %u\n", d->workers);
 	/* Drops no peer can be blamed for: unknown index, bad mac1, ... */
 	size_t mark;
 
@@ -202,6 +203,7 @@ static void json_render(const struct status_src *s, struct strbuf *out, uint64_t
 		      json_bool(d->vnet), json_bool(d->udp.gso), json_bool(d->udp.gro));
 	strbuf_printf(out, ", \"aead\": \"%s\"", aead_impl_name(AEAD_AUTO));
 	strbuf_printf(out, ", \"sandbox\": \"%s\"", sandbox_mode_name(s->sandbox));
+	strbuf_printf(out, ", \"workers\": %u", d->workers);
 	strbuf_printf(out, ", \"drops\": ");
 	json_drops(out, d->stats.drops);
 	strbuf_printf(out, ", \"counters\": {");

@@ -153,6 +153,37 @@ enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 	return DROP_NONE;
 }
 
+enum drop_reason keypair_open_check(struct keypair *kp, const uint8_t *pkt, size_t len,
+				    uint64_t reject_limit, uint64_t *counter)
+{
+	if (len < KEYPAIR_MIN_PACKET)
+		return DROP_TOO_SHORT;
+	*counter = le64_load(pkt + 8);
+	if (*counter >= reject_limit)
+		return DROP_COUNTER_LIMIT;
+	return keypair_subkeys(kp) < 0 ? DROP_BAD_TAG : DROP_NONE;
+}
+
+int keypair_open_at(struct aead *a, uint8_t *pkt, size_t len)
+{
+	uint8_t nonce[AEAD_NONCE_LEN];
+	uint8_t *c = pkt + KEYPAIR_HEADER_LEN;
+	size_t clen = len - KEYPAIR_MIN_PACKET;
+	struct aead_msg m = { .out = c, .in = c, .len = clen, .ad = pkt,
+			      .ad_len = KEYPAIR_HEADER_LEN, .nonce = nonce, .tag = c + clen };
+
+	keypair_nonce(nonce, pkt);
+	return aead_open(a, &m);
+}
+
+enum drop_reason keypair_open_accept(struct keypair *kp, uint64_t counter)
+{
+	if (!replay_check(&kp->replay, counter))
+		return DROP_REPLAY;
+	replay_update(&kp->replay, counter);
+	return DROP_NONE;
+}
+
 void keypair_wipe(struct keypair *kp)
 {
 	aead_wipe(&kp->send_aead);

@@ -63,6 +63,8 @@ size_t keypair_sealed_len(size_t len, size_t mtu);
 int keypair_take_counter(struct keypair *kp, uint64_t reject_limit, uint64_t *counter);
 ssize_t keypair_seal_at(const struct keypair *kp, struct aead *a, uint64_t counter,
 			uint8_t *buf, size_t len, size_t mtu);
+/* The length keypair_seal_at gives len bytes of plaintext. */
+size_t keypair_sealed_len(size_t len, size_t mtu);
 /* Receiver index of a data packet (len >= 8 checked by the caller). */
 uint32_t keypair_packet_index(const uint8_t *pkt);
 /* Checks after the index lookup, in PROTOCOL.md order: length, counter
@@ -70,6 +72,17 @@ uint32_t keypair_packet_index(const uint8_t *pkt);
  * pkt. Returns why the packet is dropped, or DROP_NONE. */
 enum drop_reason keypair_open(struct keypair *kp, uint8_t *pkt, size_t len,
 			      uint64_t reject_limit, uint8_t **plain, size_t *plain_len);
+/* keypair_open in three steps, for opening on worker threads: the checks
+ * before the tag (length, counter limit; the subkeys made) here, in
+ * order; then the tag checked and the packet decrypted in place with a
+ * worker's own clone of recv_aead (keypair_open_at: 0, or -1 on a bad
+ * tag; len >= KEYPAIR_MIN_PACKET checked before); then, in order again and
+ * only for a packet whose tag verified, the replay window
+ * (keypair_open_accept). The plaintext is pkt + 16, len - 32 bytes. */
+enum drop_reason keypair_open_check(struct keypair *kp, const uint8_t *pkt, size_t len,
+				    uint64_t reject_limit, uint64_t *counter);
+int keypair_open_at(struct aead *a, uint8_t *pkt, size_t len);
+enum drop_reason keypair_open_accept(struct keypair *kp, uint64_t counter);
 void keypair_wipe(struct keypair *kp);
 
 #endif

@@ -289,6 +289,22 @@ static void peer_sent(struct proto_peer *peer, uint64_t now)
 
 /* --- transport --- */
 
+/* What sending a packet on kp means for the timers, after its counter was
+ * taken: rekeying is decided here, on use, as in WireGuard. */
+static void seal_accounted(struct proto_peer *peer, const struct keypair *kp, size_t len,
+			   uint64_t now)
+{
+	const struct proto_timers *t = &peer->host->timers;
+
+	peer_sent(peer, now);
+	if (len)
+		data_sent(peer, now);
+	peer->keepalive_after_handshake = false;
+	if ((kp->initiator && now >= sat_add(kp->created, t->rekey_after_time)) ||
+	    kp->send_counter >= t->rekey_after_messages)
+		want_handshake(peer, now);
+}
+
 enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t len,
 				  size_t mtu, uint64_t now, size_t *out_len)
 {
@@ -301,16 +317,27 @@ enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t 
 		want_handshake(peer, now);
 		goto out;
 	}
-	peer_sent(peer, now);
-	if (len)
-		data_sent(peer, now);
-	peer->keepalive_after_handshake = false;
-	if ((kp->initiator && now >= sat_add(kp->created, t->rekey_after_time)) ||
-	    kp->send_counter >= t->rekey_after_messages)
-		want_handshake(peer, now);
+	seal_accounted(peer, kp, len, now);
 	ret = PROTO_SEAL_OK;
 out:
 	return ret;
+}
+
+enum proto_seal_result proto_seal_prepare(struct proto_peer *peer, size_t len, size_t mtu,
+					  uint64_t now, struct proto_sealing *out)
+{
+	const struct proto_timers *t = &peer->host->timers;
+	struct keypair *kp = peer->current;
+
+	if (!kp_can_send(peer, kp, now) ||
+	    keypair_take_counter(kp, t->reject_after_messages, &out->counter)) {
+		want_handshake(peer, now);
+		return PROTO_SEAL_NO_SESSION;
+	}
+	out->kp = kp;
+	out->len = keypair_sealed_len(len, mtu);
+	seal_accounted(peer, kp, len, now);
+	return PROTO_SEAL_OK;
 }
 
 /* Received on an initiator's session near its end with nothing sent that
@@ -341,6 +368,19 @@ static void data_received(struct proto_peer *peer, struct keypair *kp, size_t le
 		want_handshake(peer, now);
 }
 
+/* An authentic packet accepted by the replay window: the timers, then
+ * its inner packet. */
+static enum drop_reason data_opened(struct proto_peer *peer, struct keypair *kp, uint8_t *plain,
+				    size_t plain_len, uint64_t now, struct proto_rx *rx)
+{
+	data_received(peer, kp, plain_len, now, rx);
+	rx->data = plain;
+	if (plain_len && ippkt_parse(plain, plain_len, &rx->inner))
+		return DROP_MALFORMED_INNER;
+	rx->len = plain_len ? rx->inner.len : 0;
+	return DROP_NONE;
+}
+
 enum drop_reason proto_consume_data(struct proto_host *host, uint8_t *pkt, size_t len,
 				    uint64_t now, struct proto_rx *rx)
 {
@@ -365,16 +405,47 @@ enum drop_reason proto_consume_data(struct proto_host *host, uint8_t *pkt, size_
 	why = keypair_open(kp, pkt, len, host->timers.reject_after_messages, &plain, &plain_len);
 	if (why != DROP_NONE)
 		goto out;
-	data_received(rx->peer, kp, plain_len, now, rx);
-	rx->data = plain;
-	if (plain_len && ippkt_parse(plain, plain_len, &rx->inner)) {
-		why = DROP_MALFORMED_INNER;
-		goto out;
-	}
-	rx->len = plain_len ? rx->inner.len : 0;
-	why = DROP_NONE;
+	why = data_opened(rx->peer, kp, plain, plain_len, now, rx);
 out:
 	return why;
+}
+
+enum drop_reason proto_open_prepare(struct proto_host *host, const uint8_t *pkt, size_t len,
+				    uint64_t now, struct proto_opening *o, struct proto_rx *rx)
+{
+	struct index_entry *e;
+
+	memset(rx, 0, sizeof(*rx));
+	if (len < 8)
+		return DROP_TOO_SHORT;
+	e = index_table_lookup(&host->indices, keypair_packet_index(pkt), INDEX_KEYPAIR);
+	if (!e)
+		return DROP_UNKNOWN_INDEX;
+	o->kp = keypair_of(e);
+	rx->peer = e->peer;
+	if (kp_expired(rx->peer, o->kp, now))
+		return DROP_EXPIRED_SESSION;
+	return keypair_open_check(o->kp, pkt, len, host->timers.reject_after_messages, &o->counter);
+}
+
+enum drop_reason proto_open_finish(struct proto_host *host, uint8_t *pkt, size_t len,
+				   uint64_t now, const struct proto_opening *o, struct proto_rx *rx)
+{
+	struct index_entry *e = index_table_lookup(&host->indices, keypair_packet_index(pkt),
+						   INDEX_KEYPAIR);
+	enum drop_reason why;
+
+	/* An earlier packet of the batch confirmed a session and so freed
+	 * this one's keypair: dropped as it would have been, unknown. */
+	if (!e || keypair_of(e) != o->kp)
+		return DROP_UNKNOWN_INDEX;
+	if (!o->opened)
+		return DROP_BAD_TAG;
+	why = keypair_open_accept(o->kp, o->counter);
+	if (why != DROP_NONE)
+		return why;
+	return data_opened(rx->peer, o->kp, pkt + KEYPAIR_HEADER_LEN, len - KEYPAIR_MIN_PACKET,
+			   now, rx);
 }
 
 /* --- handshake --- */

@@ -162,6 +162,19 @@ bool proto_peer_set_psk(struct proto_peer *peer, const uint8_t *psk, uint64_t no
  * as in WireGuard: an idle tunnel does not handshake. */
 enum proto_seal_result proto_seal(struct proto_peer *peer, uint8_t *buf, size_t len,
 				  size_t mtu, uint64_t now, size_t *out_len);
+/* proto_seal without the crypto, for sealing on worker threads
+ * (workers.h): the counter is taken in order and the timers and rekey
+ * decisions made as proto_seal makes them; the caller then seals with
+ * keypair_seal_at(out->kp, its own aead, out->counter, buf, len, mtu),
+ * which gives out->len bytes, before out->kp can change (the next
+ * handshake message or timer processed). */
+struct proto_sealing {
+	struct keypair *kp;
+	uint64_t counter;
+	size_t len;		/* the datagram's length, as keypair_seal_at returns it */
+};
+enum proto_seal_result proto_seal_prepare(struct proto_peer *peer, size_t len, size_t mtu,
+					  uint64_t now, struct proto_sealing *out);
 /* A session we may send on (confirmed, not expired, counter left). */
 bool proto_can_send(const struct proto_peer *peer, uint64_t now);
 
@@ -197,6 +210,23 @@ enum drop_reason proto_consume_response(struct proto_host *host, const uint8_t *
  * against allowed IPs (DROP_SOURCE_NOT_ALLOWED) is the caller's check. */
 enum drop_reason proto_consume_data(struct proto_host *host, uint8_t *pkt, size_t len,
 				    uint64_t now, struct proto_rx *rx);
+
+/* proto_consume_data in two steps around the tag, for opening on worker
+ * threads: proto_open_prepare makes the checks before it (index, expiry,
+ * length, counter limit; rx->peer set as soon as the index is known);
+ * the caller then checks the tag with keypair_open_at and its own clone
+ * of o->kp's recv_aead, sets o->opened, and calls proto_open_finish in
+ * arrival order, before any handshake message is processed: the replay
+ * window moves only for a packet whose tag verified, in that order. */
+struct proto_opening {
+	struct keypair *kp;
+	uint64_t counter;
+	bool opened;		/* the caller's: the tag verified */
+};
+enum drop_reason proto_open_prepare(struct proto_host *host, const uint8_t *pkt, size_t len,
+				    uint64_t now, struct proto_opening *o, struct proto_rx *rx);
+enum drop_reason proto_open_finish(struct proto_host *host, uint8_t *pkt, size_t len,
+				   uint64_t now, const struct proto_opening *o, struct proto_rx *rx);
 
 /* Due actions (enum proto_action bits) at now; updates the state. */
 unsigned proto_timers_due(struct proto_peer *peer, uint64_t now);

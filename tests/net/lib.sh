@@ -242,6 +242,7 @@ two_hosts() {
 }
 
 # The configs name nobody: the build tree has no ovpn account.
+# OVPN_TEST_WORKERS=N: the configs say workers = N (default: none, auto).
 # host_conf FILE NAME KEY ADDR PEER PEERKEY PEER_ENDPOINT PEER_ALLOWED [EXTRA PEER LINES]
 # A one-peer config; PEER_ENDPOINT may be empty.
 host_conf() {
@@ -254,6 +255,7 @@ control-socket   = "$TMP/$2.sock"
 user             = "nobody"
 group            = "nogroup"
 log-level        = "debug"
+${OVPN_TEST_WORKERS:+workers          = $OVPN_TEST_WORKERS}
 peer "$5" {
     public-key  = "$(pubkey "$6")"
     ${7:+endpoint    = \"$7\"}
@@ -276,6 +278,7 @@ control-socket   = "$TMP/$1.sock"
 user             = "nobody"
 group            = "nogroup"
 log-level        = "info"
+${OVPN_TEST_WORKERS:+workers          = $OVPN_TEST_WORKERS}
 peer "$3" {
     public-key  = "$(pubkey "$3")"
     ${4:+endpoint    = \"$4\"}

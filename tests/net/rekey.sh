@@ -7,9 +7,15 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/net/lib.sh"
 need_root
 heavy_test
+# workers = 1 here; rekey-workers.sh runs this with OVPN_TEST_WORKERS=2
+export OVPN_TEST_WORKERS=${OVPN_TEST_WORKERS:-1}
 export OVPN_TEST_TIMERS="rekey-after-time=2 reject-after-time=4 rekey-timeout=1 keepalive-timeout=1"
 tunnel_pair
 grep -q 'OVPN_TEST_TIMERS' "$TMP/ovpnd-X.log" || fail "ovpnd did not announce the test timers"
+for h in x y; do
+	nsx "${h^^}" "$SRC/ovpnctl" -s "$TMP/$h.sock" show | grep -q "^  workers: $OVPN_TEST_WORKERS\$" ||
+		fail "$h does not run $OVPN_TEST_WORKERS workers"
+done
 
 nsbg Y "$TOOLS/tcp-xfer" -l 5001 -t 60 >"$TMP/rx.out" 2>"$TMP/rx.err"
 rx=$BG_PID

@@ -280,6 +280,7 @@ static void test_defaults(void)
 	CHECK_EQ(c.mtu, 1420);
 	CHECK(c.n_addresses == 0 && c.addresses == NULL);
 	CHECK_EQ(c.log_level, LOG_LEVEL_INFO);
+	CHECK_EQ(c.workers, CONF_WORKERS_AUTO);
 	CHECK_STR(c.control_socket, OVPN_RUNDIR "/ovpn0.sock");
 	CHECK_EQ(c.n_peers, 1);
 	if (c.n_peers == 1) {
@@ -294,6 +295,28 @@ static void test_defaults(void)
 	CHECK_EQ(load_text("interface = \"wan_3\"\n" HEAD, &c), 0);
 	CHECK(c.control_socket && strcmp(c.control_socket, "/run/ovpn/wan_3.sock") == 0);
 	conf_free(&c);
+}
+
+/* workers = auto | 1..64 */
+static void test_workers(void)
+{
+	static const struct {
+		const char *text;
+		unsigned want;
+	} ok[] = {
+		{ "workers = auto\n", CONF_WORKERS_AUTO }, { "workers = 1\n", 1 },
+		{ "workers = \"2\"\n", 2 }, { "workers = 64\n", 64 },
+	};
+	char text[512];
+	struct conf c;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		tap_label("%s", ok[i].text);
+		snprintf(text, sizeof(text), HEAD "%s", ok[i].text);
+		CHECK_EQ(load_text(text, &c), 0);
+		CHECK_EQ(c.workers, ok[i].want);
+		conf_free(&c);
+	}
 }
 
 static void test_root_errors(void)
@@ -320,6 +343,12 @@ static void test_root_errors(void)
 	expect_error("port syntax", HEAD "\n\nlisten-port = 12ab\n", 6, "listen-port",
 		     "12ab", "not a number");
 	expect_error("mtu low", HEAD "mtu = 575\n", 4, "mtu", "575", "576 to 9000");
+	expect_error("workers zero", HEAD "workers = 0\n", 4, "workers", "0",
+		     "not auto or a number from 1 to 64");
+	expect_error("workers high", HEAD "\nworkers = 65\n", 5, "workers", "65",
+		     "not auto or a number from 1 to 64");
+	expect_error("workers word", HEAD "workers = \"all\"\n", 4, "workers", "all",
+		     "not auto or a number from 1 to 64");
 	expect_error("mtu high", "mtu = 9001\n" HEAD, 1, "mtu", "9001", "576 to 9000");
 	expect_error("address", HEAD "address = {\"10.77.0.1/24\",\n\"10.77.0.256/24\"}\n",
 		     5, "address", "10.77.0.256/24", "not an IPv4 or IPv6 address");
@@ -772,6 +801,7 @@ int main(void)
 	RUN(test_defaults());
 	RUN(test_default_account());
 	RUN(test_root_errors());
+	RUN(test_workers());
 	RUN(test_mtu_ipv6());
 	RUN(test_peer_errors());
 	RUN(test_psk());
