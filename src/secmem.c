@@ -130,6 +130,8 @@ void secmem_pool_destroy(struct secmem_pool *pool)
 		secmem_free(c);
 	}
 	pool->in_use = 0;
+}
+
 __attribute__((noinline)) void secmem_stack_wipe(void)
 {
 	uint8_t area[SECMEM_STACK_WIPE];
