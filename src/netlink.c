@@ -346,7 +346,6 @@ struct route_find {
 	const struct nl_route *want;
 	uint8_t dst[16];
 	int oif;		/* 0 until found */
-	uint8_t protocol;
 };
 
 static int route_find_attr(const struct nlattr *a, void *data)
@@ -378,11 +377,10 @@ static int route_find_cb(const struct nlmsghdr *nlh, void *data)
 			      memcmp(mnl_attr_get_payload(tb[RTA_DST]), f->dst, (size_t)len)))
 		return MNL_CB_OK;
 	f->oif = tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : -1;
-	f->protocol = rtm->rtm_protocol;
 	return MNL_CB_OK;
 }
 
-int nl_route_find(struct nl *nl, const struct nl_route *r, uint8_t *protocol)
+int nl_route_find(struct nl *nl, const struct nl_route *r)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(memset(buf, 0, sizeof(buf)));
@@ -398,11 +396,7 @@ int nl_route_find(struct nl *nl, const struct nl_route *r, uint8_t *protocol)
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)r->family;
 	ret = nl_talk(nl, nlh, route_find_cb, &f);
-	if (ret < 0)
-		return ret;
-	if (protocol)
-		*protocol = f.protocol;
-	return f.oif;
+	return ret < 0 ? ret : f.oif;
 }
 
 /* One policy rule of a full tunnel (see netlink.h), added or deleted. */

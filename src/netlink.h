@@ -65,9 +65,8 @@ int nl_route_del(struct nl *nl, const struct nl_route *r);
 int nl_route_del_quiet(struct nl *nl, const struct nl_route *r);
 /* The output device of the route in r->table for exactly r->dst/r->plen
  * (r->ifindex ignored): its index, -1 for one with no device (say a
- * blackhole), 0 if there is none, or -errno; *protocol (if not NULL) gets
- * its rtm_protocol. Needs no privilege. */
-int nl_route_find(struct nl *nl, const struct nl_route *r, uint8_t *protocol);
+ * blackhole), 0 if there is none, or -errno. Needs no privilege. */
+int nl_route_find(struct nl *nl, const struct nl_route *r);
 
 /* A policy rule, proto NL_RTPROT_OVPN: look up table for packets whose mark
  * is (or with invert_mark, is not) mark (0: any packet), hiding routes of

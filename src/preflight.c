@@ -100,7 +100,7 @@ static int check_routes(const struct conf *cfg, struct routing *rt)
 					      .plen = c->prefix_len,
 					      .table = routing_table_for(rt, c) };
 			char text[CIDR_STRLEN], dev[IF_NAMESIZE] = "none", msg[128];
-			int oif = nl_route_find(rt->nl, &r, NULL);
+			int oif = nl_route_find(rt->nl, &r);
 
 			if (oif == 0 || oif == -EAFNOSUPPORT)
 				continue;

@@ -39,7 +39,7 @@ int routing_change(struct routing *rt, const struct cidr *c, unsigned line, bool
 	ret = nl_route_add(rt->nl, &r);
 	if (ret != -EEXIST)
 		return ret;
-	oif = nl_route_find(rt->nl, &r, NULL);
+	oif = nl_route_find(rt->nl, &r);
 	if (oif == rt->ifindex)
 		return ROUTING_ALREADY;
 	if (oif > 0 && !if_indextoname((unsigned)oif, dev))
