@@ -74,21 +74,15 @@ static bool endpoint_loops(struct dataplane *d, struct peer *p, uint64_t now)
 	return loops;
 }
 
-/* An IP and UDP header in front of each sealed packet. */
-static size_t outer_len(const struct peer *p, size_t sealed)
-{
-	return sealed + (p->endpoint.sa.sa_family == AF_INET6 ? 40 : 20) + 8;
-}
-
 /* A tunnel datagram that would be fragmented into another tun: two
  * tunnels routed into each other (routeloop_nested). Dropped, counted as
  * routing-loop, logged once per route answer. */
 static bool nested_loops(struct dataplane *d, struct peer *p, const uint8_t *pkt, size_t len)
 {
-	size_t outer = outer_len(p, keypair_sealed_len(len, d->mtu));
 	char ep[ENDPOINT_STRLEN];
+	size_t outer;
 
-	if (!len || !routeloop_nested(&p->loop, pkt, len, outer))
+	if (!len || !routeloop_nested(&p->loop, pkt, len, d->mtu, &outer))
 		return false;
 	d->stats.routing_loop++;
 	if (!p->loop.nested_logged) {
@@ -184,6 +178,14 @@ static void no_route_reply(struct dataplane *d, const uint8_t *pkt, size_t len, 
 		d->stats.unreachable_sent++;
 }
 
+/* The next datagram of the batch for p's endpoint family. */
+static struct udp_pkt *tx_next(struct dataplane *d, const struct peer *p)
+{
+	if (p->endpoint.sa.sa_family == AF_INET6)
+		return &d->tx6[d->n_tx6++];
+	return &d->tx4[d->n_tx4++];
+}
+
 /* The counter now, the crypto on the workers with the rest of the batch
  * (sealer.h) before it is sent; u is the datagram in the batch. */
 static enum proto_seal_result seal_deferred(struct dataplane *d, struct peer *p, uint8_t *buf,
@@ -193,10 +195,7 @@ static enum proto_seal_result seal_deferred(struct dataplane *d, struct peer *p,
 
 	if (proto_seal_prepare(&p->proto, len, d->mtu, now, &ps) == PROTO_SEAL_NO_SESSION)
 		return PROTO_SEAL_NO_SESSION;
-	if (p->endpoint.sa.sa_family == AF_INET6)
-		*u = &d->tx6[d->n_tx6++];
-	else
-		*u = &d->tx4[d->n_tx4++];
+	*u = tx_next(d, p);
 	(*u)->len = ps.len;
 	/* never full: a batch has one job per send buffer */
 	sealer_add(d->sealer, &(struct sealer_job){ .kp = ps.kp, .counter = ps.counter,
@@ -233,10 +232,7 @@ static void seal_and_send(struct dataplane *d, struct peer *p, uint8_t *buf, siz
 	p->stats.tx_packets++;
 	if (batch) {
 		if (!u) {
-			if (p->endpoint.sa.sa_family == AF_INET6)
-				u = &d->tx6[d->n_tx6++];
-			else
-				u = &d->tx4[d->n_tx4++];
+			u = tx_next(d, p);
 			u->len = out_len;
 		}
 		u->buf = buf;

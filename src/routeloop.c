@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ippkt.h"
+#include "keypair.h"
 #include "routeloop.h"
 
 static bool stale(const struct routeloop *r, const struct endpoint *ep,
@@ -67,9 +68,19 @@ bool routeloop_check(struct routeloop *r, const struct routeloop_link *link,
 	return loops;
 }
 
-bool routeloop_nested(const struct routeloop *r, const uint8_t *pkt, size_t len,
-		      size_t sealed_len)
+/* The datagram keypair_seal makes of len bytes, with its IP and UDP header. */
+static size_t outer_len(const struct routeloop *r, size_t len, size_t mtu)
 {
-	return r->valid && r->other_tun_mtu && sealed_len > r->other_tun_mtu &&
-	       ippkt_is_tunnel_datagram(pkt, len);
+	size_t ip = r->ep.sa.sa_family == AF_INET6 ? 40 : 20;
+
+	return keypair_sealed_len(len, mtu) + ip + 8;
+}
+
+bool routeloop_nested(const struct routeloop *r, const uint8_t *pkt, size_t len, size_t mtu,
+		      size_t *outer)
+{
+	if (!r->valid || !r->other_tun_mtu)	/* the usual case: nothing more to do */
+		return false;
+	*outer = outer_len(r, len, mtu);
+	return *outer > r->other_tun_mtu && ippkt_is_tunnel_datagram(pkt, len);
 }

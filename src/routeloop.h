@@ -66,13 +66,14 @@ bool routeloop_check(struct routeloop *r, const struct routeloop_link *link,
  * multiplies. Neither daemon can tell that loop from one tunnel nested in
  * another, but only a loop needs fragmenting there for ever: so a tunnel
  * datagram (a WireGuard/ovpn message in UDP, the first fragment at most)
- * from our tun whose sealed datagram of sealed_len bytes would not fit the
+ * of len bytes from our tun whose sealed datagram (with the tunnel's mtu;
+ * *outer: its bytes with the IP and UDP header) would not fit the
  * other tun its endpoint is routed into is refused (the caller counts
  * routing-loop) rather than fragmented. A loop then ends after at most
  * MTU / overhead rounds; nested tunnels need each inner MTU at least one
  * overhead below the outer, which they need anyway to run without
  * fragments. Uses the answer routeloop_check keeps. */
-bool routeloop_nested(const struct routeloop *r, const uint8_t *pkt, size_t len,
-		      size_t sealed_len);
+bool routeloop_nested(const struct routeloop *r, const uint8_t *pkt, size_t len, size_t mtu,
+		      size_t *outer);
 
 #endif

@@ -113,24 +113,32 @@ static void test_tunnel_datagram(void)
 }
 
 /* The two-tunnel guard decides on the kept answer: another tun, and a
- * sealed datagram over its MTU. */
+ * sealed datagram (header, padding to 16, tag, IP and UDP header) over
+ * its MTU. */
 static void test_nested(void)
 {
 	static const uint8_t data[4] = { 4, 0, 0, 0 }, ping[4] = { 8, 0, 0, 0 };
-	struct routeloop r = { .valid = true, .other_tun_mtu = 1420 };
+	struct routeloop r = { .valid = true, .other_tun_mtu = 187 };
 	uint8_t pkt[200];
-	size_t n = udp_pkt(pkt, 0, data, 100);
+	size_t n = udp_pkt(pkt, 0, data, 100), outer = 0;	/* 128 bytes */
 
-	CHECK(routeloop_nested(&r, pkt, n, 1421));
-	CHECK(!routeloop_nested(&r, pkt, n, 1420));	/* fits: nested tunnels */
+	r.ep.sa.sa_family = AF_INET;
+	CHECK(routeloop_nested(&r, pkt, n, 1420, &outer));
+	CHECK_EQ(outer, (size_t)(16 + 128 + 16 + 20 + 8));
+	r.other_tun_mtu = 188;
+	CHECK(!routeloop_nested(&r, pkt, n, 1420, &outer));	/* fits: nested tunnels */
+	r.ep.sa.sa_family = AF_INET6;				/* a 40-byte IP header */
+	CHECK(routeloop_nested(&r, pkt, n, 1420, &outer) && outer == 208);
+	r.ep.sa.sa_family = AF_INET;
+	r.other_tun_mtu = 100;
 	n = udp_pkt(pkt, 0, ping, 100);
-	CHECK(!routeloop_nested(&r, pkt, n, 1500));	/* not a tunnel's packet */
+	CHECK(!routeloop_nested(&r, pkt, n, 1420, &outer));	/* not a tunnel's packet */
 	n = udp_pkt(pkt, 0, data, 100);
-	r.other_tun_mtu = 0;				/* routed out of a real link */
-	CHECK(!routeloop_nested(&r, pkt, n, 9000));
-	r.other_tun_mtu = 1420;
+	r.other_tun_mtu = 0;					/* routed out of a real link */
+	CHECK(!routeloop_nested(&r, pkt, n, 1420, &outer));
+	r.other_tun_mtu = 100;
 	r.valid = false;
-	CHECK(!routeloop_nested(&r, pkt, n, 9000));
+	CHECK(!routeloop_nested(&r, pkt, n, 1420, &outer));
 }
 
 int main(void)
